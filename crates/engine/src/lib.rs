@@ -1,0 +1,27 @@
+//! switchboard-engine — the Pusher protocol state machine: sans-I/O and synchronous.
+//!
+//! The hub feeds it `Input`s (and HTTP API calls) with the current time; it answers with
+//! `Effect`s to carry out: frames to send, sockets to close, webhooks to fire. It never
+//! touches sockets, clocks or randomness, so every rule is tested as a plain scenario.
+
+pub mod api;
+mod client_events;
+pub mod config;
+mod connections;
+pub mod effects;
+mod engine;
+mod presence;
+mod state;
+mod subscriptions;
+mod users;
+
+pub use api::{ApiError, BatchItem, ChannelInfo, TriggerRequest};
+pub use effects::{Effect, WebhookEvent};
+pub use engine::{AppMetrics, Engine, Input};
+
+/// Milliseconds since an arbitrary epoch chosen by the caller.
+pub type Millis = u64;
+
+/// A connection, numbered by the hub (distinct from the public `SocketId`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnId(pub u64);

@@ -1,0 +1,132 @@
+//! One task per WebSocket: decodes frames at the edge for the hub, writes the outbox back.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::response::Response;
+use futures_util::{SinkExt, StreamExt};
+use switchboard_engine::{ConnId, Input};
+use switchboard_proto::{ClientFrame, DecodeError, SocketId};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::hub::{ConnHandle, Outgoing};
+use crate::AppContext;
+
+/// Frames queued for a client before it counts as too slow (closed with 4100).
+const OUTBOX_CAPACITY: usize = 4096;
+
+/// Frames beyond the configured limit but under this get a `pusher:error`; beyond this the
+/// socket is dropped (protects memory).
+const HARD_FRAME_LIMIT: usize = 16 * 1024 * 1024;
+
+static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
+
+/// `GET /app/{key}`: upgrades and hands the socket to a connection task.
+pub async fn upgrade(
+    State(ctx): State<AppContext>,
+    Path(key): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let protocol = query.get("protocol").cloned();
+    tracing::debug!(%peer, key, "websocket upgrade");
+    ws.max_message_size(HARD_FRAME_LIMIT)
+        .on_upgrade(move |socket| run(socket, ctx, key, protocol))
+}
+
+async fn run(socket: WebSocket, ctx: AppContext, key: String, protocol: Option<String>) {
+    let conn = ConnId(NEXT_CONN.fetch_add(1, Ordering::Relaxed));
+    let socket_id = SocketId::from_parts(rand::random::<u64>() % 10_000_000_000, conn.0);
+    let (outbox_tx, outbox) = mpsc::channel(OUTBOX_CAPACITY);
+    let (overflow_tx, overflow) = oneshot::channel();
+    let handle = ConnHandle {
+        outbox: outbox_tx,
+        overflow: overflow_tx,
+    };
+    ctx.hub.open(
+        conn,
+        handle,
+        Input::Open {
+            conn,
+            socket_id,
+            app_key: key,
+            protocol,
+        },
+    );
+    pump(socket, &ctx, conn, outbox, overflow).await;
+    ctx.hub.input(Input::Closed { conn });
+}
+
+/// Moves frames both ways until either side closes.
+async fn pump(
+    socket: WebSocket,
+    ctx: &AppContext,
+    conn: ConnId,
+    mut outbox: mpsc::Receiver<Outgoing>,
+    mut overflow: oneshot::Receiver<()>,
+) {
+    let (mut sink, mut stream) = socket.split();
+    let max_bytes = ctx.max_message_bytes;
+    loop {
+        tokio::select! {
+            biased;
+            Ok(()) = &mut overflow => {
+                let _ = sink.send(close(4100, "Over capacity: the client is not reading fast enough")).await;
+                return;
+            }
+            outgoing = outbox.recv() => {
+                let Some(outgoing) = outgoing else { return };
+                let last = matches!(outgoing, Outgoing::Close { .. });
+                if sink.send(to_message(outgoing)).await.is_err() || last {
+                    return;
+                }
+            }
+            incoming = stream.next() => {
+                let Some(Ok(message)) = incoming else { return };
+                match message {
+                    Message::Text(text) => ctx.hub.input(frame(conn, &text, max_bytes)),
+                    Message::Binary(bytes) => match std::str::from_utf8(&bytes) {
+                        Ok(text) => ctx.hub.input(frame(conn, text, max_bytes)),
+                        Err(_) => {
+                            let error = DecodeError::NotJson("binary frame is not valid UTF-8".into());
+                            ctx.hub.input(Input::Frame { conn, frame: Err(error) });
+                        }
+                    },
+                    Message::Ping(_) | Message::Pong(_) => ctx.hub.input(Input::Activity { conn }),
+                    Message::Close(_) => return,
+                }
+            }
+        }
+    }
+}
+
+fn frame(conn: ConnId, text: &str, max_bytes: usize) -> Input {
+    Input::Frame {
+        conn,
+        frame: ClientFrame::decode(text, max_bytes),
+    }
+}
+
+fn to_message(outgoing: Outgoing) -> Message {
+    match outgoing {
+        Outgoing::Text(text) => Message::Text(text),
+        Outgoing::Ping => Message::Ping(Default::default()),
+        Outgoing::Close { code, reason } => close(code, &reason),
+    }
+}
+
+fn close(code: u16, reason: &str) -> Message {
+    // A close reason is at most 123 bytes; cut on a character boundary.
+    let mut end = reason.len().min(123);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason[..end].into(),
+    }))
+}
