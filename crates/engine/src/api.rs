@@ -235,6 +235,10 @@ impl Engine {
         let name = parse_channel(state, name)?;
         let wanted = parse_info(info)?;
         check_applicable(&name, wanted)?;
+        if wanted.subscription_count && !state.config.enable_subscription_count {
+            let reason = "subscription_count needs enable_subscription_count = true for this app";
+            return Err(ApiError::invalid("info", reason));
+        }
         let mut reply = info_for(state, &name, wanted, true);
         if wanted.cache {
             reply.cache = Some(state.cached(name.as_str(), now).map(|c| CacheInfo {
@@ -426,7 +430,9 @@ fn info_for(
     ChannelInfo {
         occupied: with_occupied.then_some(channel.is_some()),
         user_count: (wanted.user_count && presence).then(|| channel.map_or(0, Channel::user_count)),
-        subscription_count: (wanted.subscription_count && !presence)
+        subscription_count: (wanted.subscription_count
+            && !presence
+            && state.config.enable_subscription_count)
             .then(|| channel.map_or(0, |c| c.subscribers.len())),
         cache: None,
     }

@@ -95,8 +95,8 @@ impl WebhookEventType {
     }
 }
 
-/// One webhook target of an app.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One webhook target of an app. `Debug` hides header values and URL credentials.
+#[derive(Clone, PartialEq, Eq)]
 pub struct WebhookConfig {
     pub url: String,
     pub event_types: Vec<WebhookEventType>,
@@ -104,6 +104,34 @@ pub struct WebhookConfig {
     pub channel_prefix: Option<String>,
     /// Extra HTTP headers sent with each request.
     pub headers: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for WebhookConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, _)| (name.as_str(), "<redacted>"))
+            .collect();
+        f.debug_struct("WebhookConfig")
+            .field("url", &redact_userinfo(&self.url))
+            .field("event_types", &self.event_types)
+            .field("channel_prefix", &self.channel_prefix)
+            .field("headers", &headers)
+            .finish()
+    }
+}
+
+/// `http://user:pass@host/…` → `http://<redacted>@host/…`.
+fn redact_userinfo(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://<redacted>{}", &rest[at..]),
+        None => url.to_owned(),
+    }
 }
 
 impl AppConfig {
@@ -155,5 +183,25 @@ impl Default for ServerLimits {
             user_authentication_timeout_secs: 30,
             max_message_size_in_kb: 64,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_secrets() {
+        let mut app = AppConfig::default_app();
+        app.webhooks.push(WebhookConfig {
+            url: "https://user:hunter2@hooks.example/path".into(),
+            event_types: WebhookEventType::ALL.to_vec(),
+            channel_prefix: None,
+            headers: vec![("Authorization".into(), "Bearer hunter2".into())],
+        });
+        let debug = format!("{app:?}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+        assert!(!debug.contains("app-secret"), "{debug}");
+        assert!(debug.contains("hooks.example/path"), "{debug}");
     }
 }

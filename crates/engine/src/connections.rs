@@ -6,7 +6,7 @@ use switchboard_proto::{CloseCode, ServerFrame, SocketId};
 
 use crate::config::ServerLimits;
 use crate::effects::{Effect, Out};
-use crate::state::{AppState, RateWindow, Socket};
+use crate::state::{AppState, RateWindow, Socket, CACHE_TTL_MS};
 use crate::{subscriptions, users, ConnId, Millis};
 
 /// Why a connection was refused at the door.
@@ -56,8 +56,11 @@ pub(crate) fn admit<'a>(
     protocol: Option<&str>,
 ) -> Result<&'a mut AppState, Refusal> {
     if let Some(protocol) = protocol {
-        let version: u32 = protocol.parse().map_err(|_| Refusal::ProtocolNotANumber)?;
-        if !(4..=7).contains(&version) {
+        let digits = protocol.strip_prefix('-').unwrap_or(protocol);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Refusal::ProtocolNotANumber);
+        }
+        if !matches!(protocol.parse::<u8>(), Ok(4..=7)) {
             return Err(Refusal::ProtocolUnsupported);
         }
     }
@@ -129,6 +132,8 @@ pub(crate) fn check_timeouts(
     let pong_ms = u64::from(limits.pong_timeout_secs) * 1000;
     let signin_ms = u64::from(limits.user_authentication_timeout_secs) * 1000;
     let must_sign_in = app.config.enable_user_authentication;
+    app.caches
+        .retain(|_, cached| now.saturating_sub(cached.stored_at) < CACHE_TTL_MS);
     for (conn, socket) in &mut app.sockets {
         if let Some(sent) = socket.ping_sent_at {
             if now.saturating_sub(sent) >= pong_ms {

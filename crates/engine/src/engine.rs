@@ -227,10 +227,10 @@ impl Engine {
 
     /// Sends `pusher:error` + close, and forgets the socket at once.
     pub(crate) fn close_socket(&mut self, out: &mut Out, conn: ConnId, code: u16, reason: &str) {
-        if !self.conn_app.contains_key(&conn) {
-            return;
-        }
+        let Some(app) = self.app_of(conn) else { return };
+        let before = out.frames_sent;
         out.close(conn, code, reason);
+        app.counters.messages_out += out.frames_sent - before;
         self.closed(out, conn);
     }
 

@@ -128,9 +128,10 @@ impl ChannelName {
         if len > max_len {
             return Err(ChannelNameError::TooLong { len, max: max_len });
         }
-        let body = name.strip_prefix('#').map_or(name, |_| {
-            name.strip_prefix(SERVER_TO_USER_PREFIX).unwrap_or(name)
-        });
+        let body = match name.strip_prefix(SERVER_TO_USER_PREFIX) {
+            Some(user) if !user.is_empty() => user,
+            _ => name,
+        };
         if let Some(bad) = body.chars().find(|c| !is_channel_char(*c)) {
             return Err(ChannelNameError::BadCharacter {
                 name: name.to_owned(),
@@ -209,6 +210,7 @@ mod tests {
             ChannelName::parse("has space", 200),
             Err(ChannelNameError::BadCharacter { bad: ' ', .. })
         ));
+        assert!(ChannelName::parse("#server-to-user-", 200).is_err());
         assert!(matches!(
             ChannelName::parse("#other", 200),
             Err(ChannelNameError::BadCharacter { bad: '#', .. })

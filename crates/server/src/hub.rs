@@ -34,6 +34,10 @@ pub struct ConnHandle {
     pub overflow: oneshot::Sender<()>,
 }
 
+/// The `{}` reply of calls that return nothing.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct Empty {}
+
 /// An authenticated HTTP API call and where to send the answer.
 pub enum ApiCall {
     Trigger(
@@ -59,7 +63,7 @@ pub enum ApiCall {
         oneshot::Sender<Result<ChannelInfo, ApiError>>,
     ),
     Users(AppId, String, oneshot::Sender<Result<UsersReply, ApiError>>),
-    Terminate(AppId, String, oneshot::Sender<Result<(), ApiError>>),
+    Terminate(AppId, String, oneshot::Sender<Result<Empty, ApiError>>),
 }
 
 enum Command {
@@ -241,7 +245,7 @@ impl Hub {
                 let result = self
                     .engine
                     .terminate_user(&app, &user)
-                    .map(|effects| ((), effects));
+                    .map(|effects| (Empty {}, effects));
                 let _ = reply.send(self.with_effects(result));
             }
         }

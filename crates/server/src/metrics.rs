@@ -14,11 +14,14 @@ pub struct MetricsSnapshot {
     pub api_requests: BTreeMap<(AppId, u16), u64>,
 }
 
+/// A metric family read from each app: name, Prometheus type, value.
+type Family = (&'static str, &'static str, fn(&AppMetrics) -> u64);
+
 impl MetricsSnapshot {
     /// Renders the Prometheus text exposition format.
     pub fn render(&self) -> String {
         let mut text = String::new();
-        let gauges: [(&str, &str, fn(&AppMetrics) -> u64); 4] = [
+        let gauges: [Family; 4] = [
             ("switchboard_connections", "gauge", |m| m.connections as u64),
             ("switchboard_channels", "gauge", |m| m.channels as u64),
             ("switchboard_messages_in_total", "counter", |m| {

@@ -10,7 +10,7 @@ fn user(id: &str) -> UserId {
 
 /// Compares frames as JSON; a double-encoded `data` string is compared by its decoded value
 /// (and must still be a string on both sides).
-fn golden(frame: ServerFrame, expected: Value) {
+fn golden(frame: &ServerFrame, expected: Value) {
     let encoded: Value = serde_json::from_str(&frame.encode()).unwrap();
     assert_eq!(decode_data(encoded), decode_data(expected), "{frame:?}");
 }
@@ -26,20 +26,20 @@ fn decode_data(mut frame: Value) -> Value {
 #[test]
 fn connection_and_liveness_frames() {
     golden(
-        ServerFrame::ConnectionEstablished {
+        &ServerFrame::ConnectionEstablished {
             socket_id: SocketId::parse("123.456").unwrap(),
             activity_timeout: 120,
         },
         json!({"event":"pusher:connection_established","data":"{\"socket_id\":\"123.456\",\"activity_timeout\":120}"}),
     );
-    golden(ServerFrame::Ping, json!({"event":"pusher:ping","data":{}}));
-    golden(ServerFrame::Pong, json!({"event":"pusher:pong","data":{}}));
+    golden(&ServerFrame::Ping, json!({"event":"pusher:ping","data":{}}));
+    golden(&ServerFrame::Pong, json!({"event":"pusher:pong","data":{}}));
 }
 
 #[test]
 fn error_frames() {
     golden(
-        ServerFrame::Error {
+        &ServerFrame::Error {
             code: None,
             message: "Existing subscription to channel x".into(),
             channel: None,
@@ -47,7 +47,7 @@ fn error_frames() {
         json!({"event":"pusher:error","data":{"code":null,"message":"Existing subscription to channel x"}}),
     );
     golden(
-        ServerFrame::Error {
+        &ServerFrame::Error {
             code: Some(4301),
             message: "rate".into(),
             channel: Some("private-a".into()),
@@ -55,7 +55,7 @@ fn error_frames() {
         json!({"event":"pusher:error","channel":"private-a","data":{"code":4301,"message":"rate"}}),
     );
     golden(
-        ServerFrame::SubscriptionError {
+        &ServerFrame::SubscriptionError {
             channel: "presence-full".into(),
             kind: "LimitReached",
             error: "full".into(),
@@ -68,7 +68,7 @@ fn error_frames() {
 #[test]
 fn subscription_frames() {
     golden(
-        ServerFrame::SubscriptionSucceeded {
+        &ServerFrame::SubscriptionSucceeded {
             channel: "news".into(),
             presence: None,
         },
@@ -91,14 +91,14 @@ fn subscription_frames() {
         json!({"presence":{"ids":["1","2"],"hash":{"1":{"name":"Phil"},"2":null},"count":2}})
     );
     golden(
-        ServerFrame::SubscriptionCount {
+        &ServerFrame::SubscriptionCount {
             channel: "news".into(),
             count: 12,
         },
         json!({"event":"pusher_internal:subscription_count","channel":"news","data":"{\"subscription_count\":12}"}),
     );
     golden(
-        ServerFrame::CacheMiss {
+        &ServerFrame::CacheMiss {
             channel: "cache-a".into(),
         },
         json!({"event":"pusher:cache_miss","channel":"cache-a"}),
@@ -108,7 +108,7 @@ fn subscription_frames() {
 #[test]
 fn presence_member_frames() {
     golden(
-        ServerFrame::MemberAdded {
+        &ServerFrame::MemberAdded {
             channel: "presence-x".into(),
             user_id: user("7"),
             user_info: json!({"n":1}),
@@ -116,7 +116,7 @@ fn presence_member_frames() {
         json!({"event":"pusher_internal:member_added","channel":"presence-x","data":"{\"user_id\":\"7\",\"user_info\":{\"n\":1}}"}),
     );
     golden(
-        ServerFrame::MemberRemoved {
+        &ServerFrame::MemberRemoved {
             channel: "presence-x".into(),
             user_id: user("7"),
         },
@@ -127,13 +127,13 @@ fn presence_member_frames() {
 #[test]
 fn user_frames() {
     golden(
-        ServerFrame::SigninSuccess {
+        &ServerFrame::SigninSuccess {
             user_data: "{\"id\":\"1\"}".into(),
         },
         json!({"event":"pusher:signin_success","data":{"user_data":"{\"id\":\"1\"}"}}),
     );
     golden(
-        ServerFrame::WatchlistEvents {
+        &ServerFrame::WatchlistEvents {
             events: vec![WatchlistEvent {
                 name: WatchlistStatus::Online,
                 user_ids: vec![user("2")],
@@ -146,11 +146,11 @@ fn user_frames() {
 #[test]
 fn application_and_client_events() {
     golden(
-        ServerFrame::event_with_string_data("my-event", "news", "{\"hello\":\"world\"}"),
+        &ServerFrame::event_with_string_data("my-event", "news", "{\"hello\":\"world\"}"),
         json!({"event":"my-event","channel":"news","data":"{\"hello\":\"world\"}"}),
     );
     golden(
-        ServerFrame::Event {
+        &ServerFrame::Event {
             event: "client-typing".into(),
             channel: "presence-chat".into(),
             data: RawJson::parse("{\"text\":\"hi\"}").unwrap(),

@@ -16,7 +16,7 @@ use switchboard_engine::ApiError;
 use switchboard_proto::AppId;
 use tokio::sync::oneshot;
 
-use self::auth::{AppLookup, Authenticated, SignedRequest};
+use self::auth::{AppLookup, AuthError, Authenticated, SignedRequest};
 use self::body::BodyError;
 use crate::hub::ApiCall;
 use crate::AppContext;
@@ -66,11 +66,43 @@ struct Request<'a> {
     body: &'a [u8],
 }
 
+/// What a handler asks the hub, with the channel its answer comes back on.
+type Ask<T> = (ApiCall, oneshot::Receiver<Result<T, ApiError>>);
+
+fn ask<T>(make: impl FnOnce(oneshot::Sender<Result<T, ApiError>>) -> ApiCall) -> Ask<T> {
+    let (tx, rx) = oneshot::channel();
+    (make(tx), rx)
+}
+
+/// Authenticates, builds the hub call with `make`, awaits the answer and responds.
+async fn handle<T: Serialize>(
+    ctx: &AppContext,
+    lookup: AppLookup<'_>,
+    request: Request<'_>,
+    make: impl FnOnce(AppId) -> Result<Ask<T>, Failure>,
+) -> Response {
+    let app = match authenticate(ctx, lookup, &request) {
+        Ok(authed) => authed.app,
+        Err(error) => return text(error.status(), error.to_string()),
+    };
+    let result = match make(app.clone()) {
+        Ok((call, answer)) => {
+            ctx.hub.api(call);
+            answer
+                .await
+                .map_err(|_| Failure::HubGone)
+                .and_then(|r| r.map_err(Failure::from))
+        }
+        Err(failure) => Err(failure),
+    };
+    respond(ctx, app, result)
+}
+
 fn authenticate(
     ctx: &AppContext,
     lookup: AppLookup<'_>,
     request: &Request<'_>,
-) -> Result<Authenticated, Response> {
+) -> Result<Authenticated, AuthError> {
     let signed = SignedRequest {
         method: request.method.as_str(),
         path: request.uri.path(),
@@ -80,27 +112,14 @@ fn authenticate(
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    auth::verify(&ctx.apps, lookup, &signed, now).map_err(|error| {
+    auth::verify(&ctx.apps, lookup, &signed, now).inspect_err(|error| {
         tracing::info!(path = %request.uri.path(), %error, "HTTP API request refused");
-        if let AppLookup::ById(id) = lookup {
+        if let (AppLookup::ById(id), false) = (lookup, error.status() == 404) {
             if let Ok(app) = AppId::new(id) {
-                if error.status() != 404 {
-                    ctx.hub.api_status(app, error.status());
-                }
+                ctx.hub.api_status(app, error.status());
             }
         }
-        text(error.status(), error.to_string())
     })
-}
-
-/// Sends a call to the hub and waits for its answer.
-async fn call<T>(
-    ctx: &AppContext,
-    make: impl FnOnce(oneshot::Sender<Result<T, ApiError>>) -> ApiCall,
-) -> Result<T, Failure> {
-    let (tx, rx) = oneshot::channel();
-    ctx.hub.api(make(tx));
-    Ok(rx.await.map_err(|_| Failure::HubGone)??)
 }
 
 fn respond<T: Serialize>(ctx: &AppContext, app: AppId, result: Result<T, Failure>) -> Response {
@@ -126,9 +145,12 @@ fn text(status: u16, message: String) -> Response {
         .into_response()
 }
 
+type AppPath = Path<String>;
+type ChannelPath = Path<(String, String)>;
+
 async fn events(
     State(ctx): State<AppContext>,
-    Path(app_id): Path<String>,
+    Path(id): AppPath,
     method: Method,
     uri: Uri,
     body: Bytes,
@@ -138,21 +160,16 @@ async fn events(
         uri,
         body: &body,
     };
-    let authed = match authenticate(&ctx, AppLookup::ById(&app_id), &request) {
-        Ok(authed) => authed,
-        Err(response) => return response,
-    };
-    let app = authed.app;
-    let result = match body::trigger(&body) {
-        Ok(trigger) => call(&ctx, |tx| ApiCall::Trigger(app.clone(), trigger, tx)).await,
-        Err(error) => Err(error.into()),
-    };
-    respond(&ctx, app, result)
+    handle(&ctx, AppLookup::ById(&id), request, |app| {
+        let trigger = body::trigger(&body)?;
+        Ok(ask(|tx| ApiCall::Trigger(app, trigger, tx)))
+    })
+    .await
 }
 
 async fn batch_events(
     State(ctx): State<AppContext>,
-    Path(app_id): Path<String>,
+    Path(id): AppPath,
     method: Method,
     uri: Uri,
     body: Bytes,
@@ -162,28 +179,23 @@ async fn batch_events(
         uri,
         body: &body,
     };
-    let authed = match authenticate(&ctx, AppLookup::ById(&app_id), &request) {
-        Ok(authed) => authed,
-        Err(response) => return response,
-    };
-    let app = authed.app;
-    let result = match body::batch(&body) {
-        Ok(items) => call(&ctx, |tx| ApiCall::Batch(app.clone(), items, tx)).await,
-        Err(error) => Err(error.into()),
-    };
-    respond(&ctx, app, result)
+    handle(&ctx, AppLookup::ById(&id), request, |app| {
+        let items = body::batch(&body)?;
+        Ok(ask(|tx| ApiCall::Batch(app, items, tx)))
+    })
+    .await
 }
 
 #[derive(Deserialize)]
-struct ChannelsQuery {
+struct InfoQuery {
     filter_by_prefix: Option<String>,
     info: Option<String>,
 }
 
 async fn channels(
     State(ctx): State<AppContext>,
-    Path(app_id): Path<String>,
-    Query(query): Query<ChannelsQuery>,
+    Path(id): AppPath,
+    Query(query): Query<InfoQuery>,
     method: Method,
     uri: Uri,
     body: Bytes,
@@ -193,22 +205,19 @@ async fn channels(
         uri,
         body: &body,
     };
-    let app = match authenticate(&ctx, AppLookup::ById(&app_id), &request) {
-        Ok(authed) => authed.app,
-        Err(response) => return response,
-    };
     let info = query.info.into_iter().collect();
-    let result = call(&ctx, |tx| {
-        ApiCall::Channels(app.clone(), query.filter_by_prefix, info, tx)
+    handle(&ctx, AppLookup::ById(&id), request, |app| {
+        Ok(ask(|tx| {
+            ApiCall::Channels(app, query.filter_by_prefix, info, tx)
+        }))
     })
-    .await;
-    respond(&ctx, app, result)
+    .await
 }
 
 async fn channel(
     State(ctx): State<AppContext>,
-    Path((app_id, name)): Path<(String, String)>,
-    Query(query): Query<ChannelsQuery>,
+    Path((id, name)): ChannelPath,
+    Query(query): Query<InfoQuery>,
     method: Method,
     uri: Uri,
     body: Bytes,
@@ -218,18 +227,16 @@ async fn channel(
         uri,
         body: &body,
     };
-    let app = match authenticate(&ctx, AppLookup::ById(&app_id), &request) {
-        Ok(authed) => authed.app,
-        Err(response) => return response,
-    };
     let info = query.info.into_iter().collect();
-    let result = call(&ctx, |tx| ApiCall::Channel(app.clone(), name, info, tx)).await;
-    respond(&ctx, app, result)
+    handle(&ctx, AppLookup::ById(&id), request, |app| {
+        Ok(ask(|tx| ApiCall::Channel(app, name, info, tx)))
+    })
+    .await
 }
 
 async fn users(
     State(ctx): State<AppContext>,
-    Path((app_id, name)): Path<(String, String)>,
+    Path((id, name)): ChannelPath,
     method: Method,
     uri: Uri,
     body: Bytes,
@@ -239,17 +246,15 @@ async fn users(
         uri,
         body: &body,
     };
-    let app = match authenticate(&ctx, AppLookup::ById(&app_id), &request) {
-        Ok(authed) => authed.app,
-        Err(response) => return response,
-    };
-    let result = call(&ctx, |tx| ApiCall::Users(app.clone(), name, tx)).await;
-    respond(&ctx, app, result)
+    handle(&ctx, AppLookup::ById(&id), request, |app| {
+        Ok(ask(|tx| ApiCall::Users(app, name, tx)))
+    })
+    .await
 }
 
 async fn terminate(
     State(ctx): State<AppContext>,
-    Path((app_id, user)): Path<(String, String)>,
+    Path((id, user)): ChannelPath,
     method: Method,
     uri: Uri,
     body: Bytes,
@@ -259,12 +264,15 @@ async fn terminate(
         uri,
         body: &body,
     };
-    terminate_user(&ctx, AppLookup::ById(&app_id), &request, user).await
+    handle(&ctx, AppLookup::ById(&id), request, |app| {
+        Ok(ask(|tx| ApiCall::Terminate(app, user, tx)))
+    })
+    .await
 }
 
 async fn terminate_by_key(
     State(ctx): State<AppContext>,
-    Path(user): Path<String>,
+    Path(user): AppPath,
     method: Method,
     uri: Uri,
     body: Bytes,
@@ -274,19 +282,8 @@ async fn terminate_by_key(
         uri,
         body: &body,
     };
-    terminate_user(&ctx, AppLookup::ByAuthKey, &request, user).await
-}
-
-async fn terminate_user(
-    ctx: &AppContext,
-    lookup: AppLookup<'_>,
-    request: &Request<'_>,
-    user: String,
-) -> Response {
-    let app = match authenticate(ctx, lookup, request) {
-        Ok(authed) => authed.app,
-        Err(response) => return response,
-    };
-    let result = call(ctx, |tx| ApiCall::Terminate(app.clone(), user, tx)).await;
-    respond(ctx, app, result.map(|()| serde_json::json!({})))
+    handle(&ctx, AppLookup::ByAuthKey, request, |app| {
+        Ok(ask(|tx| ApiCall::Terminate(app, user, tx)))
+    })
+    .await
 }
