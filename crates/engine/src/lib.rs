@@ -11,6 +11,7 @@ mod connections;
 pub mod effects;
 mod engine;
 mod presence;
+mod reconfigure;
 mod state;
 mod subscriptions;
 mod users;
@@ -18,6 +19,7 @@ mod users;
 pub use api::{ApiError, BatchItem, ChannelInfo, TriggerRequest};
 pub use effects::{Effect, WebhookEvent};
 pub use engine::{AppMetrics, Engine, Input};
+pub use reconfigure::ReloadSummary;
 
 /// Milliseconds since an arbitrary epoch chosen by the caller.
 pub type Millis = u64;

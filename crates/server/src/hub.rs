@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
 use switchboard_engine::api::{BatchReply, ChannelsReply, TriggerReply, UsersReply};
-use switchboard_engine::{
+use switchboard_engine::config::AppConfig;
+use switchboard_engine::{ReloadSummary, 
     ApiError, BatchItem, ChannelInfo, ConnId, Effect, Engine, Input, TriggerRequest,
 };
 use switchboard_proto::AppId;
@@ -79,6 +80,7 @@ enum Command {
         status: u16,
     },
     Metrics(oneshot::Sender<MetricsSnapshot>),
+    Reconfigure(Vec<AppConfig>, oneshot::Sender<ReloadSummary>),
     Shutdown(oneshot::Sender<()>),
 }
 
@@ -129,6 +131,13 @@ impl HubHandle {
     pub async fn metrics(&self) -> Option<MetricsSnapshot> {
         let (tx, rx) = oneshot::channel();
         self.commands.send(Command::Metrics(tx)).ok()?;
+        rx.await.ok()
+    }
+
+    /// Applies a new app table (live reload).
+    pub async fn reconfigure(&self, apps: Vec<AppConfig>) -> Option<ReloadSummary> {
+        let (tx, rx) = oneshot::channel();
+        self.commands.send(Command::Reconfigure(apps, tx)).ok()?;
         rx.await.ok()
     }
 
@@ -189,6 +198,11 @@ impl Hub {
                     apps: self.engine.metrics(),
                     api_requests: self.api_requests.clone(),
                 });
+            }
+            Command::Reconfigure(apps, reply) => {
+                let (summary, effects) = self.engine.reconfigure(apps);
+                self.apply(effects);
+                let _ = reply.send(summary);
             }
             Command::Shutdown(done) => {
                 let effects = self.engine.shutdown();

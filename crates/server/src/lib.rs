@@ -18,7 +18,10 @@ use axum::response::IntoResponse;
 use axum::routing::{any, get};
 use axum::Router;
 use switchboard_engine::Engine;
+use switchboard_engine::config::AppConfig;
+use switchboard_engine::ReloadSummary;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 use crate::config::Settings;
 use crate::http_api::auth::AppDirectory;
@@ -31,7 +34,8 @@ const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(3);
 #[derive(Clone)]
 pub struct AppContext {
     pub hub: HubHandle,
-    pub apps: Arc<AppDirectory>,
+    /// The app table for HTTP signature checks; replaced on reload.
+    pub apps: watch::Receiver<Arc<AppDirectory>>,
     pub max_message_bytes: usize,
 }
 
@@ -53,7 +57,26 @@ pub enum ServeError {
 pub struct Server {
     listener: TcpListener,
     router: Router,
+    control: ServerControl,
+}
+
+/// Changes a running server: cheap to clone, usable from any task.
+#[derive(Clone)]
+pub struct ServerControl {
     hub: HubHandle,
+    apps: Arc<watch::Sender<Arc<AppDirectory>>>,
+}
+
+impl ServerControl {
+    /// Applies a new app table to the protocol engine and the HTTP API together.
+    pub async fn reconfigure(&self, apps: Vec<AppConfig>) -> Option<ReloadSummary> {
+        self.apps.send_replace(AppDirectory::new(apps.clone()));
+        self.hub.reconfigure(apps).await
+    }
+
+    pub fn hub(&self) -> &HubHandle {
+        &self.hub
+    }
 }
 
 impl Server {
@@ -70,18 +93,16 @@ impl Server {
                 },
             })?;
         let max_message_bytes = settings.limits.max_message_size_in_kb as usize * 1024;
-        let apps = AppDirectory::new(settings.apps.clone());
+        let (apps_tx, apps) = watch::channel(AppDirectory::new(settings.apps.clone()));
         let hub = HubHandle::spawn(Engine::new(settings.apps, settings.limits));
-        let ctx = AppContext {
-            hub: hub.clone(),
-            apps,
-            max_message_bytes,
-        };
-        Ok(Server {
-            listener,
-            router: router(ctx),
-            hub,
-        })
+        let ctx = AppContext { hub: hub.clone(), apps, max_message_bytes };
+        let control = ServerControl { hub, apps: Arc::new(apps_tx) };
+        Ok(Server { listener, router: router(ctx), control })
+    }
+
+    /// A handle to change the server while it runs (reload).
+    pub fn control(&self) -> ServerControl {
+        self.control.clone()
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -95,7 +116,7 @@ impl Server {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
-        let hub = self.hub.clone();
+        let hub = self.control.hub.clone();
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod body;
 
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
@@ -112,7 +113,8 @@ fn authenticate(
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    auth::verify(&ctx.apps, lookup, &signed, now).inspect_err(|error| {
+    let apps = Arc::clone(&ctx.apps.borrow());
+    auth::verify(&apps, lookup, &signed, now).inspect_err(|error| {
         tracing::info!(path = %request.uri.path(), %error, "HTTP API request refused");
         if let (AppLookup::ById(id), false) = (lookup, error.status() == 404) {
             if let Ok(app) = AppId::new(id) {
