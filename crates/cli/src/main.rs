@@ -61,16 +61,7 @@ mod tests {
         let cases: [(&[&str], bool); 6] = [
             (&["switchboard", "serve"], true),
             (
-                &[
-                    "switchboard",
-                    "serve",
-                    "--config",
-                    "s.toml",
-                    "--host",
-                    "0.0.0.0",
-                    "--port",
-                    "0",
-                ],
+                &["switchboard", "serve", "--config", "s.toml", "--host", "0.0.0.0", "--port", "0"],
                 true,
             ),
             (&["switchboard", "serve", "--port", "65536"], false),

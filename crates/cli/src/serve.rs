@@ -32,11 +32,7 @@ pub struct ServeArgs {
 }
 
 pub async fn run(args: ServeArgs) -> ExitCode {
-    let overrides = Overrides {
-        config: args.config,
-        host: args.host,
-        port: args.port,
-    };
+    let overrides = Overrides { config: args.config, host: args.host, port: args.port };
     let settings = match Settings::load(overrides, &env_var) {
         Ok(settings) => settings,
         Err(error) => {
@@ -119,10 +115,7 @@ impl Banner {
             let (id, key) = (app.id.to_string(), app.key.to_string());
             (id, key, app.secret.masked(), app.enabled)
         });
-        Self {
-            host: url_host(&settings.host),
-            apps: apps.collect(),
-        }
+        Self { host: url_host(&settings.host), apps: apps.collect() }
     }
 
     /// The first line is parsed by tests and tools: keep its shape.
@@ -168,14 +161,8 @@ mod tests {
                     enabled = false\n";
         let settings = Settings::from_toml_str(text, std::path::Path::new("s.toml")).unwrap();
         let out = banner(&settings, 40000);
-        assert!(
-            out.starts_with("Switchboard listening on http://[::1]:40000\n"),
-            "{out}"
-        );
-        assert!(
-            out.contains("  app a  key k  secret se******  (disabled)\n"),
-            "{out}"
-        );
+        assert!(out.starts_with("Switchboard listening on http://[::1]:40000\n"), "{out}");
+        assert!(out.contains("  app a  key k  secret se******  (disabled)\n"), "{out}");
         assert!(!out.contains("sekrit-123"), "{out}");
     }
 

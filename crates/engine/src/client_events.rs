@@ -3,6 +3,7 @@
 use switchboard_proto::{ChannelKind, CloseCode, RawJson, ServerFrame, UserId};
 
 use crate::effects::{Out, WebhookEvent};
+use crate::observation::{Detail, SkipReason};
 use crate::state::AppState;
 use crate::{ConnId, Millis};
 
@@ -17,36 +18,23 @@ pub(crate) fn relay(
     now: Millis,
 ) {
     if let Err(reason) = check(app, conn, event, channel, data, now) {
-        out.error(
-            conn,
-            Some(CloseCode::ClientEventRejected.code()),
-            reason,
-            Some(channel),
-        );
+        let detail = Detail::ClientEventRejected { reason: reason.clone() };
+        out.observe(out.obs(detail).conn(conn).channel(channel).event(event));
+        out.error(conn, Some(CloseCode::ClientEventRejected.code()), reason, Some(channel));
         return;
     }
     let Some(ch) = app.channels.get(channel) else {
         return;
     };
-    let user_id = ch
-        .name
-        .kind()
-        .is_presence()
-        .then(|| sender_user(app, conn, channel))
-        .flatten();
-    let others: Vec<ConnId> = ch
-        .subscribers
-        .iter()
-        .copied()
-        .filter(|c| *c != conn)
-        .collect();
+    let user_id = ch.name.kind().is_presence().then(|| sender_user(app, conn, channel)).flatten();
+    let others: Vec<ConnId> = ch.subscribers.iter().copied().filter(|c| *c != conn).collect();
     let frame = ServerFrame::Event {
         event: event.to_owned(),
         channel: channel.to_owned(),
         data: data.clone(),
         user_id: user_id.clone(),
     };
-    out.broadcast(others, &frame);
+    out.deliver(others, vec![(conn, SkipReason::Sender)], &frame);
     if let Some(socket) = app.sockets.get(&conn) {
         let webhook = WebhookEvent::ClientEvent {
             channel: channel.to_owned(),
@@ -72,9 +60,7 @@ fn check(
         return Err("Client events are not enabled for this app (enable_client_messages)".into());
     }
     if !event.starts_with("client-") {
-        return Err(format!(
-            "Client event name {event:?} must start with \"client-\""
-        ));
+        return Err(format!("Client event name {event:?} must start with \"client-\""));
     }
     if event.len() > limits.max_event_name_length as usize {
         let max = limits.max_event_name_length;
@@ -85,9 +71,7 @@ fn check(
     }
     match ChannelKind::of(channel) {
         ChannelKind::PrivateEncrypted { .. } => {
-            return Err(format!(
-                "Client events are not allowed on encrypted channel {channel}"
-            ));
+            return Err(format!("Client events are not allowed on encrypted channel {channel}"));
         }
         kind if !kind.allows_client_events() => {
             return Err(format!(
@@ -112,9 +96,7 @@ fn check(
         return Err(format!("Not subscribed to channel {channel}"));
     }
     if !socket.client_events.admit(now, per_second) {
-        return Err(format!(
-            "Client event rate limit exceeded: at most {per_second} per second"
-        ));
+        return Err(format!("Client event rate limit exceeded: at most {per_second} per second"));
     }
     Ok(())
 }
@@ -122,8 +104,5 @@ fn check(
 /// The presence user id the sender joined `channel` as.
 fn sender_user(app: &AppState, conn: ConnId, channel: &str) -> Option<UserId> {
     let ch = app.channels.get(channel)?;
-    ch.members
-        .iter()
-        .find(|m| m.sockets.contains(&conn))
-        .map(|m| m.user_id.clone())
+    ch.members.iter().find(|m| m.sockets.contains(&conn)).map(|m| m.user_id.clone())
 }

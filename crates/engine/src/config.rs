@@ -108,11 +108,8 @@ pub struct WebhookConfig {
 
 impl std::fmt::Debug for WebhookConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let headers: Vec<(&str, &str)> = self
-            .headers
-            .iter()
-            .map(|(name, _)| (name.as_str(), "<redacted>"))
-            .collect();
+        let headers: Vec<(&str, &str)> =
+            self.headers.iter().map(|(name, _)| (name.as_str(), "<redacted>")).collect();
         f.debug_struct("WebhookConfig")
             .field("url", &redact_userinfo(&self.url))
             .field("event_types", &self.event_types)

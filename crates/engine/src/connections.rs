@@ -4,8 +4,12 @@ use std::collections::HashSet;
 
 use switchboard_proto::{CloseCode, ServerFrame, SocketId};
 
+use switchboard_proto::AppId;
+
 use crate::config::ServerLimits;
 use crate::effects::{Effect, Out};
+use crate::engine::ConnMeta;
+use crate::observation::Detail;
 use crate::state::{AppState, RateWindow, Socket, CACHE_TTL_MS};
 use crate::{subscriptions, users, ConnId, Millis};
 
@@ -50,8 +54,52 @@ impl Refusal {
     }
 }
 
+/// An upgrade asking to become a Pusher connection.
+pub(crate) struct OpenRequest<'a> {
+    pub conn: ConnId,
+    pub socket_id: SocketId,
+    pub key: &'a str,
+    pub protocol: Option<String>,
+    pub meta: ConnMeta,
+}
+
+/// Admits or refuses the connection, recording either; returns the owning app's id.
+pub(crate) fn open(
+    app: Option<&mut AppState>,
+    out: &mut Out,
+    request: OpenRequest<'_>,
+    limits: &ServerLimits,
+    now: Millis,
+) -> Option<AppId> {
+    let OpenRequest { conn, socket_id, key, protocol, meta } = request;
+    let app = match admit(app, protocol.as_deref()) {
+        Ok(app) => app,
+        Err(refusal) => {
+            let (code, reason) = (refusal.code(), refusal.message(key));
+            out.observe(
+                out.obs(Detail::ConnectionRefused { code, reason: reason.clone() }).conn(conn),
+            );
+            out.close(conn, code, &reason);
+            return None;
+        }
+    };
+    let detail = Detail::ConnectionOpened {
+        remote: meta.remote,
+        origin_header: meta.origin_header,
+        user_agent: meta.user_agent,
+        protocol,
+        client: meta.client,
+        version: meta.version,
+    };
+    out.observe(out.obs(detail).conn(conn));
+    let before = out.frames_sent;
+    accept(app, out, conn, socket_id, limits, now);
+    app.counters.messages_out += out.frames_sent - before;
+    Some(app.config.id.clone())
+}
+
 /// Checks the protocol version and the app; returns the app that will own the socket.
-pub(crate) fn admit<'a>(
+fn admit<'a>(
     app: Option<&'a mut AppState>,
     protocol: Option<&str>,
 ) -> Result<&'a mut AppState, Refusal> {
@@ -77,7 +125,7 @@ pub(crate) fn admit<'a>(
 }
 
 /// Registers the socket and sends `pusher:connection_established`.
-pub(crate) fn accept(
+fn accept(
     app: &mut AppState,
     out: &mut Out,
     conn: ConnId,
@@ -132,8 +180,7 @@ pub(crate) fn check_timeouts(
     let pong_ms = u64::from(limits.pong_timeout_secs) * 1000;
     let signin_ms = u64::from(limits.user_authentication_timeout_secs) * 1000;
     let must_sign_in = app.config.enable_user_authentication;
-    app.caches
-        .retain(|_, cached| now.saturating_sub(cached.stored_at) < CACHE_TTL_MS);
+    app.caches.retain(|_, cached| now.saturating_sub(cached.stored_at) < CACHE_TTL_MS);
     for (conn, socket) in &mut app.sockets {
         if let Some(sent) = socket.ping_sent_at {
             if now.saturating_sub(sent) >= pong_ms {

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use switchboard_proto::{AppId, AppKey, ClientFrame, DecodeError, ServerFrame, SocketId};
 
 use crate::config::{AppConfig, ServerLimits};
-use crate::effects::{Effect, Out};
+use crate::effects::{Effect, Out, Recording};
+use crate::observation::{ClosedBy, Detail, Observation, Origin};
 use crate::state::AppState;
 use crate::{client_events, connections, subscriptions, users, ConnId, Millis};
 
@@ -18,18 +19,26 @@ pub enum Input {
         socket_id: SocketId,
         app_key: String,
         protocol: Option<String>,
+        meta: ConnMeta,
     },
-    /// A text frame, decoded at the edge.
-    Frame {
-        conn: ConnId,
-        frame: Result<ClientFrame, DecodeError>,
-    },
+    /// A text frame with its raw text, decoded at the edge.
+    Frame { conn: ConnId, raw: String, frame: Result<ClientFrame, DecodeError> },
     /// Traffic that is not a Pusher frame (WebSocket ping or pong).
     Activity { conn: ConnId },
     /// The socket is gone (client closed, network error, or after our own close).
     Closed { conn: ConnId },
     /// Time passed: check activity, pong and sign-in timeouts.
     Tick,
+}
+
+/// What the upgrade request told about the client, for the inspector.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConnMeta {
+    pub remote: Option<String>,
+    pub origin_header: Option<String>,
+    pub user_agent: Option<String>,
+    pub client: Option<String>,
+    pub version: Option<String>,
 }
 
 /// Figures for `/metrics`, per app.
@@ -49,52 +58,61 @@ pub struct Engine {
     pub(crate) key_index: HashMap<AppKey, AppId>,
     pub(crate) conn_app: HashMap<ConnId, AppId>,
     pub(crate) limits: ServerLimits,
+    recording: Recording,
 }
 
 impl Engine {
     pub fn new(apps: Vec<AppConfig>, limits: ServerLimits) -> Self {
         let key_index = apps.iter().map(|a| (a.key.clone(), a.id.clone())).collect();
-        let apps = apps
-            .into_iter()
-            .map(|a| (a.id.clone(), AppState::new(a)))
-            .collect();
-        Self {
-            apps,
-            key_index,
-            conn_app: HashMap::new(),
-            limits,
-        }
+        let apps = apps.into_iter().map(|a| (a.id.clone(), AppState::new(a))).collect();
+        let recording = Recording::default();
+        Self { apps, key_index, conn_app: HashMap::new(), limits, recording }
     }
 
     pub fn limits(&self) -> &ServerLimits {
         &self.limits
     }
 
+    /// Turns observations on or off (off costs nothing).
+    pub fn set_recording(&mut self, on: bool) {
+        self.recording.on = on;
+    }
+
+    /// Starts collecting the effects of one operation.
+    pub(crate) fn begin(&self, now: Millis, origin: Origin) -> Out {
+        Out::new(self.recording, now, origin)
+    }
+
+    /// Ends an operation: keeps the observation numbering, hands the effects out.
+    pub(crate) fn finish(&mut self, out: Out) -> Vec<Effect> {
+        self.recording = out.recording;
+        out.effects
+    }
+
+    /// Numbers an observation made outside the engine (webhook attempts, refused API calls,
+    /// reloads) so it joins the one total order.
+    pub fn observe(&mut self, observation: Observation, now: Millis) -> Vec<Effect> {
+        let mut out = self.begin(now, observation.origin);
+        out.observe(observation);
+        self.finish(out)
+    }
+
     /// Handles one socket-side input at time `now`.
     pub fn handle(&mut self, input: Input, now: Millis) -> Vec<Effect> {
-        let mut out = Out::default();
+        let origin = if matches!(input, Input::Tick) { Origin::Server } else { Origin::Client };
+        let mut out = self.begin(now, origin);
         match input {
-            Input::Open {
-                conn,
-                socket_id,
-                app_key,
-                protocol,
-            } => {
-                self.open(
-                    &mut out,
-                    conn,
-                    socket_id,
-                    &app_key,
-                    protocol.as_deref(),
-                    now,
-                );
+            Input::Open { conn, socket_id, app_key, protocol, meta } => {
+                let request =
+                    connections::OpenRequest { conn, socket_id, key: &app_key, protocol, meta };
+                self.open(&mut out, request, now);
             }
-            Input::Frame { conn, frame } => self.frame(&mut out, conn, frame, now),
+            Input::Frame { conn, raw, frame } => self.frame(&mut out, conn, raw, frame, now),
             Input::Activity { conn } => self.touch(conn, now),
-            Input::Closed { conn } => self.closed(&mut out, conn),
+            Input::Closed { conn } => self.closed(&mut out, conn, ClosedBy::Client),
             Input::Tick => self.tick(&mut out, now),
         }
-        out.effects
+        self.finish(out)
     }
 
     /// Current figures per app, sorted by app id.
@@ -122,42 +140,24 @@ impl Engine {
     }
 
     /// Closes every socket with 4200 (server shutting down).
-    pub fn shutdown(&mut self) -> Vec<Effect> {
-        let mut out = Out::default();
+    pub fn shutdown(&mut self, now: Millis) -> Vec<Effect> {
+        let mut out = self.begin(now, Origin::Server);
         let conns: Vec<ConnId> = self.conn_app.keys().copied().collect();
         for conn in conns {
-            self.close_socket(
-                &mut out,
-                conn,
-                4200,
-                "Server is shutting down; reconnect shortly",
-            );
+            self.close_socket(&mut out, conn, 4200, "Server is shutting down; reconnect shortly");
         }
-        out.effects
+        self.finish(out)
     }
 
-    fn open(
-        &mut self,
-        out: &mut Out,
-        conn: ConnId,
-        socket_id: SocketId,
-        key: &str,
-        protocol: Option<&str>,
-        now: Millis,
-    ) {
-        let app = AppKey::new(key)
-            .ok()
-            .and_then(|k| self.key_index.get(&k))
-            .cloned();
+    fn open(&mut self, out: &mut Out, request: connections::OpenRequest<'_>, now: Millis) {
+        let app = AppKey::new(request.key).ok().and_then(|k| self.key_index.get(&k)).cloned();
+        if let Some(app) = &app {
+            out.in_app(app);
+        }
         let state = app.as_ref().and_then(|id| self.apps.get_mut(id));
-        match connections::admit(state, protocol) {
-            Err(refusal) => out.close(conn, refusal.code(), &refusal.message(key)),
-            Ok(app_state) => {
-                let before = out.frames_sent;
-                connections::accept(app_state, out, conn, socket_id, &self.limits, now);
-                app_state.counters.messages_out += out.frames_sent - before;
-                self.conn_app.insert(conn, app_state.config.id.clone());
-            }
+        let conn = request.conn;
+        if let Some(app_state) = connections::open(state, out, request, &self.limits, now) {
+            self.conn_app.insert(conn, app_state);
         }
     }
 
@@ -165,13 +165,20 @@ impl Engine {
         &mut self,
         out: &mut Out,
         conn: ConnId,
+        raw: String,
         frame: Result<ClientFrame, DecodeError>,
         now: Millis,
     ) {
         self.touch(conn, now);
         let Some(app) = self.app_of(conn) else { return };
+        out.in_app(&app.config.id);
         app.counters.messages_in += 1;
         let before = out.frames_sent;
+        if out.recording() {
+            let error = frame.as_ref().err().map(ToString::to_string);
+            let seq = out.observe(out.obs(Detail::FrameIn { raw, error }).conn(conn));
+            out.caused_by(seq);
+        }
         match frame {
             Err(error) => out.error(conn, None, error.to_string(), None),
             Ok(ClientFrame::Ping) => out.send(conn, &ServerFrame::Pong),
@@ -185,11 +192,7 @@ impl Engine {
             Ok(ClientFrame::Signin { auth, user_data }) => {
                 users::signin(app, out, conn, &auth, &user_data);
             }
-            Ok(ClientFrame::ClientEvent {
-                event,
-                channel,
-                data,
-            }) => {
+            Ok(ClientFrame::ClientEvent { event, channel, data }) => {
                 client_events::relay(app, out, conn, &event, &channel, &data, now);
             }
         }
@@ -203,14 +206,18 @@ impl Engine {
         }
     }
 
-    fn closed(&mut self, out: &mut Out, conn: ConnId) {
-        if let Some(id) = self.conn_app.remove(&conn) {
-            if let Some(app) = self.apps.get_mut(&id) {
-                let before = out.frames_sent;
-                connections::remove(app, out, conn);
-                app.counters.messages_out += out.frames_sent - before;
-            }
+    fn closed(&mut self, out: &mut Out, conn: ConnId, by: ClosedBy) {
+        let Some(id) = self.conn_app.remove(&conn) else { return };
+        let Some(app) = self.apps.get_mut(&id) else { return };
+        out.in_app(&id);
+        if by == ClosedBy::Client {
+            let detail =
+                Detail::ConnectionClosed { code: None, reason: "closed by the client".into(), by };
+            out.observe(out.obs(detail).conn(conn));
         }
+        let before = out.frames_sent;
+        connections::remove(app, out, conn);
+        app.counters.messages_out += out.frames_sent - before;
     }
 
     fn tick(&mut self, out: &mut Out, now: Millis) {
@@ -225,13 +232,20 @@ impl Engine {
         }
     }
 
-    /// Sends `pusher:error` + close, and forgets the socket at once.
+    /// Sends `pusher:error` + close, records who closed, and forgets the socket at once.
     pub(crate) fn close_socket(&mut self, out: &mut Out, conn: ConnId, code: u16, reason: &str) {
         let Some(app) = self.app_of(conn) else { return };
+        out.in_app(&app.config.id);
         let before = out.frames_sent;
         out.close(conn, code, reason);
         app.counters.messages_out += out.frames_sent - before;
-        self.closed(out, conn);
+        let detail = Detail::ConnectionClosed {
+            code: Some(code),
+            reason: reason.to_owned(),
+            by: ClosedBy::Server,
+        };
+        out.observe(out.obs(detail).conn(conn));
+        self.closed(out, conn, ClosedBy::Server);
     }
 
     pub(crate) fn app_of(&mut self, conn: ConnId) -> Option<&mut AppState> {

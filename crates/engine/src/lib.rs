@@ -10,20 +10,25 @@ pub mod config;
 mod connections;
 pub mod effects;
 mod engine;
+pub mod observation;
 mod presence;
 mod reconfigure;
 mod state;
 mod subscriptions;
 mod users;
 
-pub use api::{ApiError, BatchItem, ChannelInfo, TriggerRequest};
+use serde::{Deserialize, Serialize};
+
+pub use api::{ApiError, ApiOutcome, BatchItem, Caller, ChannelInfo, TriggerRequest};
 pub use effects::{Effect, WebhookEvent};
-pub use engine::{AppMetrics, Engine, Input};
+pub use engine::{AppMetrics, ConnMeta, Engine, Input};
+pub use observation::{Detail, Observation, Origin};
 pub use reconfigure::ReloadSummary;
 
 /// Milliseconds since an arbitrary epoch chosen by the caller.
 pub type Millis = u64;
 
 /// A connection, numbered by the hub (distinct from the public `SocketId`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct ConnId(pub u64);

@@ -5,6 +5,7 @@ use switchboard_proto::client_frame::Subscribe;
 use switchboard_proto::{ChannelName, PresenceRoster, ServerFrame, UserId};
 
 use crate::effects::{Out, WebhookEvent};
+use crate::observation::Detail;
 use crate::state::{AppState, Channel, Member};
 use crate::subscriptions::{check_signature, Rejection};
 use crate::ConnId;
@@ -40,10 +41,7 @@ pub(crate) fn authorize(
                 ))
             })?;
             check_signature(app, conn, name.as_str(), None, auth)?;
-            NewMember {
-                user_id: user.id.clone(),
-                info: user.info.clone(),
-            }
+            NewMember { user_id: user.id.clone(), info: user.info.clone() }
         }
     };
     check_room(app, name.as_str(), &member.user_id)?;
@@ -103,11 +101,7 @@ fn parse_channel_data(data: &str) -> Result<NewMember, Rejection> {
 
 /// Adds the socket to the roster; returns the member if the user is new to the channel.
 pub(crate) fn add(channel: &mut Channel, conn: ConnId, member: NewMember) -> Option<NewMember> {
-    if let Some(existing) = channel
-        .members
-        .iter_mut()
-        .find(|m| m.user_id == member.user_id)
-    {
+    if let Some(existing) = channel.members.iter_mut().find(|m| m.user_id == member.user_id) {
         existing.sockets.insert(conn);
         return None;
     }
@@ -121,10 +115,7 @@ pub(crate) fn add(channel: &mut Channel, conn: ConnId, member: NewMember) -> Opt
 
 /// Takes the socket off the roster; returns the user if that was their last socket.
 pub(crate) fn remove(channel: &mut Channel, conn: ConnId) -> Option<UserId> {
-    let index = channel
-        .members
-        .iter()
-        .position(|m| m.sockets.contains(&conn))?;
+    let index = channel.members.iter().position(|m| m.sockets.contains(&conn))?;
     let member = &mut channel.members[index];
     member.sockets.remove(&conn);
     if member.sockets.is_empty() {
@@ -135,11 +126,7 @@ pub(crate) fn remove(channel: &mut Channel, conn: ConnId) -> Option<UserId> {
 
 pub(crate) fn roster(channel: &Channel) -> PresenceRoster {
     PresenceRoster {
-        members: channel
-            .members
-            .iter()
-            .map(|m| (m.user_id.clone(), m.info.clone()))
-            .collect(),
+        members: channel.members.iter().map(|m| (m.user_id.clone(), m.info.clone())).collect(),
     }
 }
 
@@ -154,12 +141,9 @@ pub(crate) fn announce_added(
     let Some(ch) = app.channels.get(channel) else {
         return;
     };
-    let others: Vec<ConnId> = ch
-        .subscribers
-        .iter()
-        .copied()
-        .filter(|c| *c != joiner)
-        .collect();
+    let others: Vec<ConnId> = ch.subscribers.iter().copied().filter(|c| *c != joiner).collect();
+    let detail = Detail::MemberAdded { user_info: member.info.clone() };
+    out.observe(out.obs(detail).conn(joiner).channel(channel).user(Some(&member.user_id)));
     let frame = ServerFrame::MemberAdded {
         channel: channel.to_owned(),
         user_id: member.user_id.clone(),
@@ -168,27 +152,17 @@ pub(crate) fn announce_added(
     out.broadcast(others, &frame);
     app.webhook(
         out,
-        WebhookEvent::MemberAdded {
-            channel: channel.to_owned(),
-            user_id: member.user_id,
-        },
+        WebhookEvent::MemberAdded { channel: channel.to_owned(), user_id: member.user_id },
     );
 }
 
 /// `member_removed` to the remaining subscribers, and the webhook.
 pub(crate) fn announce_removed(app: &AppState, out: &mut Out, channel: &str, user_id: UserId) {
+    out.observe(out.obs(Detail::MemberRemoved).channel(channel).user(Some(&user_id)));
     if let Some(ch) = app.channels.get(channel) {
-        let frame = ServerFrame::MemberRemoved {
-            channel: channel.to_owned(),
-            user_id: user_id.clone(),
-        };
+        let frame =
+            ServerFrame::MemberRemoved { channel: channel.to_owned(), user_id: user_id.clone() };
         out.broadcast(ch.subscribers.iter().copied().collect(), &frame);
     }
-    app.webhook(
-        out,
-        WebhookEvent::MemberRemoved {
-            channel: channel.to_owned(),
-            user_id,
-        },
-    );
+    app.webhook(out, WebhookEvent::MemberRemoved { channel: channel.to_owned(), user_id });
 }

@@ -5,8 +5,9 @@ use switchboard_proto::CloseCode;
 use crate::config::AppConfig;
 use crate::effects::{Effect, Out};
 use crate::engine::Engine;
+use crate::observation::Origin;
 use crate::state::AppState;
-use crate::ConnId;
+use crate::{ConnId, Millis};
 
 /// What a reload changed, for logs and the inspector.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,8 +23,12 @@ impl Engine {
     /// Replaces the app table. Removed apps' sockets close with 4001, disabled apps' with
     /// 4003, and so do sockets of an app whose key changed (4001). Other changes (secret,
     /// limits, switches) apply at once to the next decision.
-    pub fn reconfigure(&mut self, apps: Vec<AppConfig>) -> (ReloadSummary, Vec<Effect>) {
-        let mut out = Out::default();
+    pub fn reconfigure(
+        &mut self,
+        apps: Vec<AppConfig>,
+        now: Millis,
+    ) -> (ReloadSummary, Vec<Effect>) {
+        let mut out = self.begin(now, Origin::Config);
         let mut summary = ReloadSummary::default();
         let removed: Vec<_> =
             self.apps.keys().filter(|id| !apps.iter().any(|a| &a.id == *id)).cloned().collect();
@@ -38,7 +43,7 @@ impl Engine {
         }
         self.key_index =
             self.apps.values().map(|a| (a.config.key.clone(), a.config.id.clone())).collect();
-        (summary, out.effects)
+        (summary, self.finish(out))
     }
 
     fn apply_app(&mut self, out: &mut Out, summary: &mut ReloadSummary, config: AppConfig) {

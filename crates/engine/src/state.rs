@@ -125,17 +125,12 @@ impl AppState {
 
     /// The cached event of a channel, if still fresh.
     pub fn cached(&self, channel: &str, now: Millis) -> Option<&CachedEvent> {
-        self.caches
-            .get(channel)
-            .filter(|c| now.saturating_sub(c.stored_at) < CACHE_TTL_MS)
+        self.caches.get(channel).filter(|c| now.saturating_sub(c.stored_at) < CACHE_TTL_MS)
     }
 
     /// Sockets signed in as `user`.
     pub fn user_sockets(&self, user: &UserId) -> Vec<ConnId> {
-        self.users
-            .get(user)
-            .map(|s| s.iter().copied().collect())
-            .unwrap_or_default()
+        self.users.get(user).map(|s| s.iter().copied().collect()).unwrap_or_default()
     }
 }
 

@@ -3,10 +3,11 @@
 use std::collections::HashSet;
 
 use switchboard_proto::client_frame::Subscribe;
-use switchboard_proto::sign::{channel_string_to_sign, check_auth, AuthCheck};
+use switchboard_proto::sign::{channel_string_to_sign, constant_time_eq, hmac_hex};
 use switchboard_proto::{ChannelKind, ChannelName, ChannelNameError, ServerFrame};
 
 use crate::effects::{Out, WebhookEvent};
+use crate::observation::Detail;
 use crate::presence::{self, NewMember};
 use crate::state::{AppState, Channel};
 use crate::{ConnId, Millis};
@@ -16,23 +17,22 @@ use crate::{ConnId, Millis};
 pub(crate) enum Rejection {
     /// Pusher's non-fatal `pusher:error` with `code: null`.
     Error(String),
+    /// As `Error`, with what the inspector shows: the string to sign, expected vs supplied.
+    BadSignature { message: String, string_to_sign: String, expected: String, supplied: String },
     /// `pusher:subscription_error` naming the channel (limits).
-    Limit {
-        kind: &'static str,
-        error: String,
-        status: u16,
-    },
+    Limit { kind: &'static str, error: String, status: u16 },
 }
 
 impl Rejection {
     fn tell(self, out: &mut Out, conn: ConnId, channel: &str) {
+        if out.recording() {
+            out.observe(out.obs(self.detail()).conn(conn).channel(channel));
+        }
         match self {
-            Self::Error(message) => out.error(conn, None, message, None),
-            Self::Limit {
-                kind,
-                error,
-                status,
-            } => out.send(
+            Self::Error(message) | Self::BadSignature { message, .. } => {
+                out.error(conn, None, message, None);
+            }
+            Self::Limit { kind, error, status } => out.send(
                 conn,
                 &ServerFrame::SubscriptionError {
                     channel: channel.to_owned(),
@@ -41,6 +41,22 @@ impl Rejection {
                     status,
                 },
             ),
+        }
+    }
+
+    fn detail(&self) -> Detail {
+        let (reason, signature) = match self {
+            Self::Error(message) => (message.clone(), None),
+            Self::Limit { error, .. } => (error.clone(), None),
+            Self::BadSignature { message, string_to_sign, expected, supplied } => {
+                (message.clone(), Some((string_to_sign, expected, supplied)))
+            }
+        };
+        Detail::SubscriptionRefused {
+            reason,
+            string_to_sign: signature.map(|s| s.0.clone()),
+            expected: signature.map(|s| s.1.clone()),
+            supplied: signature.map(|s| s.2.clone()),
         }
     }
 }
@@ -75,11 +91,7 @@ fn name_rejection(error: &ChannelNameError) -> Rejection {
         ChannelNameError::TooLong { .. } => "LimitReached",
         ChannelNameError::Empty | ChannelNameError::BadCharacter { .. } => "InvalidChannelName",
     };
-    Rejection::Limit {
-        kind,
-        error: error.to_string(),
-        status: 4009,
-    }
+    Rejection::Limit { kind, error: error.to_string(), status: 4009 }
 }
 
 fn authorize(
@@ -114,26 +126,26 @@ pub(crate) fn check_signature(
     channel_data: Option<&str>,
     auth: Option<&str>,
 ) -> Result<(), Rejection> {
-    let socket_id = app
-        .sockets
-        .get(&conn)
-        .map(|s| s.socket_id.as_str())
-        .unwrap_or_default();
+    let socket_id = app.sockets.get(&conn).map(|s| s.socket_id.as_str()).unwrap_or_default();
     let string = channel_string_to_sign(socket_id, channel, channel_data);
     let auth = auth.unwrap_or_default();
     let (key, secret) = (&app.config.key, &app.config.secret);
-    match check_auth(key, secret, &string, auth) {
-        AuthCheck::Valid => Ok(()),
-        _ if auth.is_empty() => Err(Rejection::Error(format!(
-            "Invalid signature: Expected HMAC SHA256 hex digest of {string}, but no auth was given"
-        ))),
-        AuthCheck::WrongKey => Err(Rejection::Error(format!(
-            "Invalid key: auth must be \"{key}:<HMAC SHA256 hex digest of {string}>\", but got {auth}"
-        ))),
-        AuthCheck::BadSignature { .. } => Err(Rejection::Error(format!(
-            "Invalid signature: Expected HMAC SHA256 hex digest of {string}, but got {auth}"
-        ))),
+    let expected = hmac_hex(secret, string.as_bytes());
+    let (given_key, supplied) = auth.split_once(':').unwrap_or(("", auth));
+    if given_key == key.as_str() && constant_time_eq(expected.as_bytes(), supplied.as_bytes()) {
+        return Ok(());
     }
+    let message = if auth.is_empty() {
+        format!(
+            "Invalid signature: Expected HMAC SHA256 hex digest of {string}, but no auth was given"
+        )
+    } else if given_key != key.as_str() {
+        format!("Invalid key: auth must be \"{key}:<HMAC SHA256 hex digest of {string}>\", but got {auth}")
+    } else {
+        format!("Invalid signature: Expected HMAC SHA256 hex digest of {string}, but got {auth}")
+    };
+    let supplied = supplied.to_owned();
+    Err(Rejection::BadSignature { message, string_to_sign: string, expected, supplied })
 }
 
 fn join(
@@ -158,20 +170,9 @@ fn join(
     channel.subscribers.insert(conn);
     let added = member.and_then(|m| presence::add(channel, conn, m));
     let roster = is_presence.then(|| presence::roster(channel));
-    out.send(
-        conn,
-        &ServerFrame::SubscriptionSucceeded {
-            channel: key.clone(),
-            presence: roster,
-        },
-    );
+    out.send(conn, &ServerFrame::SubscriptionSucceeded { channel: key.clone(), presence: roster });
     if !occupied {
-        app.webhook(
-            out,
-            WebhookEvent::ChannelOccupied {
-                channel: key.clone(),
-            },
-        );
+        app.webhook(out, WebhookEvent::ChannelOccupied { channel: key.clone() });
     }
     if let Some(added) = added {
         presence::announce_added(app, out, conn, &key, added);
@@ -186,25 +187,12 @@ fn join(
 
 fn send_cached(app: &mut AppState, out: &mut Out, conn: ConnId, channel: &str, now: Millis) {
     if let Some(cached) = app.cached(channel, now) {
-        out.send(
-            conn,
-            &ServerFrame::event_with_string_data(&cached.event, channel, &cached.data),
-        );
+        out.send(conn, &ServerFrame::event_with_string_data(&cached.event, channel, &cached.data));
         return;
     }
-    out.send(
-        conn,
-        &ServerFrame::CacheMiss {
-            channel: channel.to_owned(),
-        },
-    );
+    out.send(conn, &ServerFrame::CacheMiss { channel: channel.to_owned() });
     if app.cache_miss_reported.insert(channel.to_owned()) {
-        app.webhook(
-            out,
-            WebhookEvent::CacheMiss {
-                channel: channel.to_owned(),
-            },
-        );
+        app.webhook(out, WebhookEvent::CacheMiss { channel: channel.to_owned() });
     }
 }
 
@@ -217,15 +205,10 @@ fn broadcast_count(app: &AppState, out: &mut Out, channel: &str) {
         return;
     };
     let count = ch.subscribers.len();
-    let frame = ServerFrame::SubscriptionCount {
-        channel: channel.to_owned(),
-        count,
-    };
+    let frame = ServerFrame::SubscriptionCount { channel: channel.to_owned(), count };
     out.broadcast(ch.subscribers.iter().copied().collect(), &frame);
-    let event = WebhookEvent::SubscriptionCount {
-        channel: channel.to_owned(),
-        subscription_count: count,
-    };
+    let event =
+        WebhookEvent::SubscriptionCount { channel: channel.to_owned(), subscription_count: count };
     app.webhook(out, event);
 }
 
@@ -237,6 +220,7 @@ pub(crate) fn unsubscribe(app: &mut AppState, out: &mut Out, conn: ConnId, chann
     if !socket.channels.remove(channel) {
         return;
     }
+    out.observe(out.obs(Detail::Unsubscribed).conn(conn).channel(channel));
     let Some(ch) = app.channels.get_mut(channel) else {
         return;
     };
@@ -245,19 +229,12 @@ pub(crate) fn unsubscribe(app: &mut AppState, out: &mut Out, conn: ConnId, chann
     if let Some(removed) = presence::remove(ch, conn) {
         presence::announce_removed(app, out, channel, removed);
     }
-    let empty = app
-        .channels
-        .get(channel)
-        .is_some_and(|ch| ch.subscribers.is_empty());
+    let empty = app.channels.get(channel).is_some_and(|ch| ch.subscribers.is_empty());
     if empty {
         app.channels.remove(channel);
         app.cache_miss_reported.remove(channel);
-        app.webhook(
-            out,
-            WebhookEvent::ChannelVacated {
-                channel: channel.to_owned(),
-            },
-        );
+        out.observe(out.obs(Detail::ChannelVacated).channel(channel));
+        app.webhook(out, WebhookEvent::ChannelVacated { channel: channel.to_owned() });
     } else if !is_presence {
         broadcast_count(app, out, channel);
     }

@@ -6,6 +6,7 @@ use switchboard_proto::sign::{check_auth, user_string_to_sign, AuthCheck};
 use switchboard_proto::{CloseCode, ServerFrame, UserId, WatchlistEvent};
 
 use crate::effects::Out;
+use crate::observation::Detail;
 use crate::state::{AppState, SignedInUser};
 use crate::ConnId;
 
@@ -16,7 +17,10 @@ pub(crate) fn signin(app: &mut AppState, out: &mut Out, conn: ConnId, auth: &str
     let unauthorized = CloseCode::Unauthorized.code();
     let user = match verify(app, conn, auth, user_data) {
         Ok(user) => user,
-        Err(reason) => return out.error(conn, Some(unauthorized), reason, None),
+        Err(reason) => {
+            out.observe(out.obs(Detail::SignInRefused { reason: reason.clone() }).conn(conn));
+            return out.error(conn, Some(unauthorized), reason, None);
+        }
     };
     let Some(socket) = app.sockets.get_mut(&conn) else {
         return;
@@ -24,25 +28,17 @@ pub(crate) fn signin(app: &mut AppState, out: &mut Out, conn: ConnId, auth: &str
     if let Some(current) = &socket.user {
         if current.id != user.id {
             let reason = format!("Connection is already signed in as user {}", current.id);
+            out.observe(out.obs(Detail::SignInRefused { reason: reason.clone() }).conn(conn));
             return out.error(conn, Some(unauthorized), reason, None);
         }
-        return out.send(
-            conn,
-            &ServerFrame::SigninSuccess {
-                user_data: user_data.to_owned(),
-            },
-        );
+        return out.send(conn, &ServerFrame::SigninSuccess { user_data: user_data.to_owned() });
     }
     let truncated = user.watchlist.len() > MAX_WATCHLIST;
     let mut user = user;
     user.watchlist.truncate(MAX_WATCHLIST);
     socket.user = Some(user.clone());
-    out.send(
-        conn,
-        &ServerFrame::SigninSuccess {
-            user_data: user_data.to_owned(),
-        },
-    );
+    out.observe(out.obs(Detail::SignedIn).conn(conn).user(Some(&user.id)));
+    out.send(conn, &ServerFrame::SigninSuccess { user_data: user_data.to_owned() });
     if truncated {
         let reason = format!(
             "Watchlist limit exceeded: only the first {MAX_WATCHLIST} user ids are watched"
@@ -66,11 +62,7 @@ fn verify(
     auth: &str,
     user_data: &str,
 ) -> Result<SignedInUser, String> {
-    let socket_id = app
-        .sockets
-        .get(&conn)
-        .map(|s| s.socket_id.as_str())
-        .unwrap_or_default();
+    let socket_id = app.sockets.get(&conn).map(|s| s.socket_id.as_str()).unwrap_or_default();
     let string = user_string_to_sign(socket_id, user_data);
     match check_auth(&app.config.key, &app.config.secret, &string, auth) {
         AuthCheck::Valid => parse_user_data(user_data),
@@ -102,11 +94,7 @@ fn parse_user_data(user_data: &str) -> Result<SignedInUser, String> {
     };
     let info = value.get("user_info").cloned().unwrap_or(Value::Null);
     let id = UserId::new(id).map_err(|e| invalid(&e.to_string()))?;
-    Ok(SignedInUser {
-        id,
-        info,
-        watchlist,
-    })
+    Ok(SignedInUser { id, info, watchlist })
 }
 
 /// Registers the watcher and sends the current status of each watched user.
@@ -115,23 +103,15 @@ fn start_watching(app: &mut AppState, out: &mut Out, conn: ConnId, watchlist: &[
         return;
     }
     for watched in watchlist {
-        app.watchers
-            .entry(watched.clone())
-            .or_default()
-            .insert(conn);
+        app.watchers.entry(watched.clone()).or_default().insert(conn);
     }
-    let (online, offline): (Vec<UserId>, Vec<UserId>) = watchlist
-        .iter()
-        .cloned()
-        .partition(|id| app.users.get(id).is_some_and(|s| !s.is_empty()));
-    let events = [
-        (WatchlistStatus::Online, online),
-        (WatchlistStatus::Offline, offline),
-    ]
-    .into_iter()
-    .filter(|(_, ids)| !ids.is_empty())
-    .map(|(name, user_ids)| WatchlistEvent { name, user_ids })
-    .collect();
+    let (online, offline): (Vec<UserId>, Vec<UserId>) =
+        watchlist.iter().cloned().partition(|id| app.users.get(id).is_some_and(|s| !s.is_empty()));
+    let events = [(WatchlistStatus::Online, online), (WatchlistStatus::Offline, offline)]
+        .into_iter()
+        .filter(|(_, ids)| !ids.is_empty())
+        .map(|(name, user_ids)| WatchlistEvent { name, user_ids })
+        .collect();
     out.send(conn, &ServerFrame::WatchlistEvents { events });
 }
 
@@ -140,10 +120,7 @@ fn notify_watchers(app: &AppState, out: &mut Out, user: &UserId, name: Watchlist
         return;
     };
     let frame = ServerFrame::WatchlistEvents {
-        events: vec![WatchlistEvent {
-            name,
-            user_ids: vec![user.clone()],
-        }],
+        events: vec![WatchlistEvent { name, user_ids: vec![user.clone()] }],
     };
     out.broadcast(watchers.iter().copied().collect(), &frame);
 }

@@ -93,10 +93,7 @@ fn trigger_info_reports_counts_per_channel() {
             "nobody": {"subscription_count": 0},
         }})
     );
-    assert_eq!(
-        status(h.trigger("app-id", with_info(req("e", &["pub"], "d"), "bogus"))),
-        400
-    );
+    assert_eq!(status(h.trigger("app-id", with_info(req("e", &["pub"], "d"), "bogus"))), 400);
 }
 
 #[test]
@@ -108,23 +105,11 @@ fn trigger_validation_maps_to_http_statuses() {
     let table: Vec<(&str, switchboard_engine::TriggerRequest, u16)> = vec![
         ("101 channels", req("e", &many, "d"), 400),
         ("no channels", req("e", &[], "d"), 400),
-        (
-            "data over 10 KB",
-            req("e", &["a"], &"x".repeat(10 * 1024 + 1)),
-            413,
-        ),
-        (
-            "event name over 200",
-            req(&"n".repeat(201), &["a"], "d"),
-            400,
-        ),
+        ("data over 10 KB", req("e", &["a"], &"x".repeat(10 * 1024 + 1)), 413),
+        ("event name over 200", req(&"n".repeat(201), &["a"], "d"), 400),
         ("empty name", req("", &["a"], "d"), 400),
         ("reserved name", req("pusher:thing", &["a"], "d"), 400),
-        (
-            "channel name over 200",
-            req("e", &[&long_channel], "d"),
-            400,
-        ),
+        ("channel name over 200", req("e", &[&long_channel], "d"), 400),
         ("bad channel chars", req("e", &["a b"], "d"), 400),
     ];
     for (what, request, expected) in table {
@@ -133,10 +118,7 @@ fn trigger_validation_maps_to_http_statuses() {
     }
     assert!(matches!(
         h.trigger("app-id", req("e", &many, "d")),
-        Err(ApiError::InvalidField {
-            field: "channels",
-            ..
-        })
+        Err(ApiError::InvalidField { field: "channels", .. })
     ));
     assert!(matches!(
         h.trigger("app-id", req("e", &["a"], &"x".repeat(10 * 1024 + 1))),
@@ -144,12 +126,8 @@ fn trigger_validation_maps_to_http_statuses() {
     ));
     // The limits themselves are fine.
     let hundred: Vec<&str> = many[..100].to_vec();
-    assert!(h
-        .trigger("app-id", req("e", &hundred, &"x".repeat(10 * 1024)))
-        .is_ok());
-    assert!(h
-        .trigger("app-id", req(&"n".repeat(200), &[&"x".repeat(200)], "d"))
-        .is_ok());
+    assert!(h.trigger("app-id", req("e", &hundred, &"x".repeat(10 * 1024))).is_ok());
+    assert!(h.trigger("app-id", req(&"n".repeat(200), &[&"x".repeat(200)], "d")).is_ok());
     assert!(h.last.is_empty(), "nothing subscribed, nothing sent");
 }
 
@@ -192,9 +170,7 @@ fn batch_publishes_all_items_and_aligns_info_by_index() {
 fn batch_limits_and_validation_are_all_or_nothing() {
     let mut h = Harness::default_app();
     let conns = populate(&mut h, &[("a", 1)], &[]);
-    let ten: Vec<_> = (0..10)
-        .map(|i| req(&format!("e{i}"), &["a"], "d"))
-        .collect();
+    let ten: Vec<_> = (0..10).map(|i| req(&format!("e{i}"), &["a"], "d")).collect();
     let mut eleven = ten.clone();
     eleven.push(req("e10", &["a"], "d"));
     assert!(matches!(
@@ -205,10 +181,7 @@ fn batch_limits_and_validation_are_all_or_nothing() {
     let mut bad_last = ten.clone();
     bad_last[9] = req("e", &["a"], &"x".repeat(10 * 1024 + 1));
     assert_eq!(status(h.batch("app-id", bad_last)), 413);
-    assert!(
-        h.take(conns[0]).is_empty(),
-        "nothing published when one item is invalid"
-    );
+    assert!(h.take(conns[0]).is_empty(), "nothing published when one item is invalid");
     let mut two_channels = ten.clone();
     two_channels[0] = req("e", &["a", "b"], "d");
     assert_eq!(status(h.batch("app-id", two_channels)), 400);
@@ -229,9 +202,7 @@ fn channels_lists_occupied_channels_with_prefix_and_user_count() {
         serde_json::to_value(&all).unwrap(),
         json!({"channels": {"news": {}, "presence-a": {}, "presence-b": {}}})
     );
-    let presence = h
-        .channels("app-id", Some("presence-"), &["user_count"])
-        .unwrap();
+    let presence = h.channels("app-id", Some("presence-"), &["user_count"]).unwrap();
     assert_eq!(
         serde_json::to_value(&presence).unwrap(),
         json!({"channels": {"presence-a": {"user_count": 2}, "presence-b": {"user_count": 1}}})
@@ -239,10 +210,7 @@ fn channels_lists_occupied_channels_with_prefix_and_user_count() {
     let news = h.channels("app-id", Some("ne"), &[]).unwrap();
     assert_eq!(news.channels.keys().collect::<Vec<_>>(), ["news"]);
     assert_eq!(status(h.channels("app-id", None, &["user_count"])), 400);
-    assert_eq!(
-        status(h.channels("app-id", Some("news"), &["user_count"])),
-        400
-    );
+    assert_eq!(status(h.channels("app-id", Some("news"), &["user_count"])), 400);
     assert_eq!(status(h.channels("app-id", None, &["nonsense"])), 400);
 }
 
@@ -251,33 +219,16 @@ fn channel_info_reports_occupancy_and_the_applicable_counts() {
     let mut h = Harness::with(|a| a.enable_subscription_count = true);
     populate(&mut h, &[("news", 2)], &[("presence-a", &["1", "1", "2"])]);
     let info = h.channel("app-id", "empty", &[]).unwrap();
-    assert_eq!(
-        serde_json::to_value(&info).unwrap(),
-        json!({"occupied": false})
-    );
-    let info = h
-        .channel("app-id", "news", &["subscription_count"])
-        .unwrap();
+    assert_eq!(serde_json::to_value(&info).unwrap(), json!({"occupied": false}));
+    let info = h.channel("app-id", "news", &["subscription_count"]).unwrap();
     assert_eq!(
         info,
-        ChannelInfo {
-            occupied: Some(true),
-            subscription_count: Some(2),
-            ..Default::default()
-        }
+        ChannelInfo { occupied: Some(true), subscription_count: Some(2), ..Default::default() }
     );
     let info = h.channel("app-id", "presence-a", &["user_count"]).unwrap();
-    assert_eq!(
-        serde_json::to_value(&info).unwrap(),
-        json!({"occupied": true, "user_count": 2})
-    );
-    let info = h
-        .channel("app-id", "presence-nobody", &["user_count"])
-        .unwrap();
-    assert_eq!(
-        serde_json::to_value(&info).unwrap(),
-        json!({"occupied": false, "user_count": 0})
-    );
+    assert_eq!(serde_json::to_value(&info).unwrap(), json!({"occupied": true, "user_count": 2}));
+    let info = h.channel("app-id", "presence-nobody", &["user_count"]).unwrap();
+    assert_eq!(serde_json::to_value(&info).unwrap(), json!({"occupied": false, "user_count": 0}));
     for (channel, attribute) in [
         ("news", "user_count"),
         ("presence-a", "subscription_count"),
@@ -297,10 +248,7 @@ fn channel_info_reports_occupancy_and_the_applicable_counts() {
 fn channel_info_cache_gives_data_and_remaining_ttl_or_null() {
     let mut h = Harness::default_app();
     let info = h.channel("app-id", "cache-x", &["cache"]).unwrap();
-    assert_eq!(
-        serde_json::to_value(&info).unwrap(),
-        json!({"occupied": false, "cache": null})
-    );
+    assert_eq!(serde_json::to_value(&info).unwrap(), json!({"occupied": false, "cache": null}));
     h.publish("ev", &["cache-x"], "payload");
     h.now += 10 * 60 * 1000;
     let info = h.channel("app-id", "cache-x", &["cache"]).unwrap();
@@ -318,15 +266,8 @@ fn users_lists_distinct_presence_members_only_for_presence_channels() {
     let mut h = Harness::default_app();
     populate(&mut h, &[("news", 1)], &[("presence-a", &["1", "2", "1"])]);
     let reply = h.users("app-id", "presence-a").unwrap();
-    assert_eq!(
-        serde_json::to_value(&reply).unwrap(),
-        json!({"users": [{"id": "1"}, {"id": "2"}]})
-    );
-    assert!(h
-        .users("app-id", "presence-empty")
-        .unwrap()
-        .users
-        .is_empty());
+    assert_eq!(serde_json::to_value(&reply).unwrap(), json!({"users": [{"id": "1"}, {"id": "2"}]}));
+    assert!(h.users("app-id", "presence-empty").unwrap().users.is_empty());
     assert_eq!(status(h.users("app-id", "news")), 400);
     assert_eq!(status(h.users("app-id", "private-x")), 400);
 }
@@ -356,9 +297,6 @@ fn apps_are_isolated() {
     assert_eq!(h.channels("a", None, &[]).unwrap().channels.len(), 1);
     // A key authenticates only on its own app.
     let auth_for_a = h.channel_auth(on_a, "private-x", None);
-    h.send(
-        on_b,
-        &harness::subscribe_frame("private-x", Some(&auth_for_a), None),
-    );
+    h.send(on_b, &harness::subscribe_frame("private-x", Some(&auth_for_a), None));
     assert_eq!(h.take_names(on_b), ["pusher:error"]);
 }

@@ -5,12 +5,8 @@ mod harness;
 use harness::{names, Harness};
 use serde_json::json;
 
-const CACHE_CHANNELS: [&str; 4] = [
-    "cache-c",
-    "private-cache-c",
-    "private-encrypted-cache-c",
-    "presence-cache-c",
-];
+const CACHE_CHANNELS: [&str; 4] =
+    ["cache-c", "private-cache-c", "private-encrypted-cache-c", "presence-cache-c"];
 
 #[test]
 fn cache_channels_miss_then_replay_the_last_event_then_expire() {
@@ -21,10 +17,7 @@ fn cache_channels_miss_then_replay_the_last_event_then_expire() {
         let frames = h.take(first);
         assert_eq!(
             names(&frames),
-            [
-                "pusher_internal:subscription_succeeded",
-                "pusher:cache_miss"
-            ],
+            ["pusher_internal:subscription_succeeded", "pusher:cache_miss"],
             "{channel}"
         );
         assert_eq!(frames[1]["channel"], channel);
@@ -38,26 +31,15 @@ fn cache_channels_miss_then_replay_the_last_event_then_expire() {
         h.subscribe_any(second, channel, "2");
         let frames = h.take(second);
         let last = frames.last().unwrap();
-        assert_eq!(
-            frames[0]["event"], "pusher_internal:subscription_succeeded",
-            "{channel}"
-        );
-        assert_eq!(
-            *last,
-            json!({"event":"two","channel":channel,"data":"{\"n\":2}"}),
-            "{channel}"
-        );
+        assert_eq!(frames[0]["event"], "pusher_internal:subscription_succeeded", "{channel}");
+        assert_eq!(*last, json!({"event":"two","channel":channel,"data":"{\"n\":2}"}), "{channel}");
         assert!(!names(&frames).contains(&"pusher:cache_miss".to_owned()));
 
         h.now += 60 * 1000; // 30 minutes after the trigger: expired
         let third = h.join();
         h.subscribe_any(third, channel, "3");
         let frames = h.take(third);
-        assert_eq!(
-            names(&frames).last().unwrap(),
-            "pusher:cache_miss",
-            "{channel}: {frames:?}"
-        );
+        assert_eq!(names(&frames).last().unwrap(), "pusher:cache_miss", "{channel}: {frames:?}");
     }
 }
 
@@ -67,16 +49,10 @@ fn cache_survives_the_channel_being_vacated_and_events_to_empty_channels_are_cac
     h.publish("early", &["cache-x"], "e");
     let conn = h.join();
     h.subscribe(conn, "cache-x");
-    assert_eq!(
-        h.take_names(conn),
-        ["pusher_internal:subscription_succeeded", "early"]
-    );
+    assert_eq!(h.take_names(conn), ["pusher_internal:subscription_succeeded", "early"]);
     h.unsubscribe(conn, "cache-x");
     h.subscribe(conn, "cache-x");
-    assert_eq!(
-        h.take_names(conn),
-        ["pusher_internal:subscription_succeeded", "early"]
-    );
+    assert_eq!(h.take_names(conn), ["pusher_internal:subscription_succeeded", "early"]);
 }
 
 #[test]
@@ -94,10 +70,7 @@ fn client_events_are_not_cached() {
         let c = h.join();
         h.subscribe_any(c, channel, "c");
         let got = h.take_names(c);
-        assert!(
-            got.contains(&"pusher:cache_miss".to_owned()),
-            "{channel}: {got:?}"
-        );
+        assert!(got.contains(&"pusher:cache_miss".to_owned()), "{channel}: {got:?}");
         assert!(!got.contains(&"client-x".to_owned()), "{channel}: {got:?}");
     }
 }
@@ -108,10 +81,6 @@ fn non_cache_channels_never_send_cache_miss() {
     let conn = h.join();
     for channel in ["foo-cache-bar", "news", "cachex"] {
         h.subscribe(conn, channel);
-        assert_eq!(
-            h.take_names(conn),
-            ["pusher_internal:subscription_succeeded"],
-            "{channel}"
-        );
+        assert_eq!(h.take_names(conn), ["pusher_internal:subscription_succeeded"], "{channel}");
     }
 }

@@ -26,34 +26,22 @@ fn public_subscribe_succeeds_with_data_empty_object_string() {
     assert_eq!(frames, [expected]);
     // Without any auth field at all, too.
     h.send(conn, &subscribe_frame("other", None, None));
-    assert_eq!(
-        h.take_names(conn),
-        ["pusher_internal:subscription_succeeded"]
-    );
+    assert_eq!(h.take_names(conn), ["pusher_internal:subscription_succeeded"]);
 }
 
 #[test]
 fn double_encoded_subscribe_data_is_accepted() {
     let mut h = Harness::default_app();
     let conn = h.join();
-    h.send(
-        conn,
-        r#"{"event":"pusher:subscribe","data":"{\"channel\":\"news\",\"auth\":\"\"}"}"#,
-    );
-    assert_eq!(
-        h.take_names(conn),
-        ["pusher_internal:subscription_succeeded"]
-    );
+    h.send(conn, r#"{"event":"pusher:subscribe","data":"{\"channel\":\"news\",\"auth\":\"\"}"}"#);
+    assert_eq!(h.take_names(conn), ["pusher_internal:subscription_succeeded"]);
 }
 
 #[test]
 fn private_and_encrypted_channels_check_the_signature() {
-    for channel in [
-        "private-room",
-        "private-encrypted-room",
-        "private-cache-x",
-        "private-encrypted-cache-x",
-    ] {
+    for channel in
+        ["private-room", "private-encrypted-room", "private-cache-x", "private-encrypted-cache-x"]
+    {
         let mut h = Harness::default_app();
         let conn = h.join();
         let string = format!("{}:{channel}", h.socket_id(conn));
@@ -89,10 +77,7 @@ fn private_and_encrypted_channels_check_the_signature() {
         assert_eq!(message, expected.as_str());
         h.send(conn, &subscribe_frame(channel, Some(&good), None));
         let frames = h.take(conn);
-        assert_eq!(
-            frames[0]["event"], "pusher_internal:subscription_succeeded",
-            "{channel}"
-        );
+        assert_eq!(frames[0]["event"], "pusher_internal:subscription_succeeded", "{channel}");
         assert_eq!(frames[0]["channel"], channel);
         assert_eq!(frames[0]["data"], "{}");
     }
@@ -107,10 +92,7 @@ fn duplicate_subscribe_is_a_non_fatal_error() {
     h.subscribe(conn, "news");
     let error = only_error(&mut h, conn);
     assert!(error["data"]["code"].is_null());
-    assert_eq!(
-        error["data"]["message"],
-        "Existing subscription to channel news"
-    );
+    assert_eq!(error["data"]["message"], "Existing subscription to channel news");
     // Still subscribed exactly once.
     h.publish("e", &["news"], "x");
     assert_eq!(h.take_names(conn), ["e"]);
@@ -174,24 +156,13 @@ fn channel_names_over_the_limit_or_with_bad_characters_get_subscription_error() 
         h.subscribe(conn, channel);
         let frames = h.take(conn);
         if ok {
-            assert_eq!(
-                names(&frames),
-                ["pusher_internal:subscription_succeeded"],
-                "{channel}"
-            );
+            assert_eq!(names(&frames), ["pusher_internal:subscription_succeeded"], "{channel}");
             continue;
         }
-        assert_eq!(
-            names(&frames),
-            ["pusher:subscription_error"],
-            "{channel:.20}"
-        );
+        assert_eq!(names(&frames), ["pusher:subscription_error"], "{channel:.20}");
         assert_eq!(frames[0]["channel"], channel);
         let body = &frames[0]["data"];
-        assert!(
-            body["type"].is_string() && body["error"].is_string(),
-            "{body}"
-        );
+        assert!(body["type"].is_string() && body["error"].is_string(), "{body}");
         assert!(body["status"].is_number(), "{body}");
         assert_eq!(h.metrics("app-id").channels, 0);
     }
@@ -202,10 +173,7 @@ fn custom_max_channel_name_length_is_obeyed() {
     let mut h = Harness::with(|a| a.limits.max_channel_name_length = 10);
     let conn = h.join();
     h.subscribe(conn, "abcdefghij");
-    assert_eq!(
-        h.take_names(conn),
-        ["pusher_internal:subscription_succeeded"]
-    );
+    assert_eq!(h.take_names(conn), ["pusher_internal:subscription_succeeded"]);
     h.subscribe(conn, "abcdefghijk");
     let frames = h.take(conn);
     assert_eq!(names(&frames), ["pusher:subscription_error"]);
@@ -285,10 +253,7 @@ fn server_to_user_channels_need_the_matching_sign_in() {
     h.subscribe(conn, "#server-to-user-42");
     assert!(only_error(&mut h, conn)["data"]["code"].is_null());
     h.subscribe(conn, "#server-to-user-7");
-    assert_eq!(
-        h.take_names(conn),
-        ["pusher_internal:subscription_succeeded"]
-    );
+    assert_eq!(h.take_names(conn), ["pusher_internal:subscription_succeeded"]);
 }
 
 #[test]
@@ -306,11 +271,7 @@ fn server_to_user_prefix_without_an_id_is_refused() {
     let conn = h.join();
     h.subscribe(conn, "#server-to-user-");
     let got = h.take_names(conn);
-    assert_ne!(
-        got,
-        ["pusher_internal:subscription_succeeded"],
-        "joined a '#' channel"
-    );
+    assert_ne!(got, ["pusher_internal:subscription_succeeded"], "joined a '#' channel");
     assert_eq!(
         h.trigger("app-id", harness::req("e", &["#server-to-user-"], "d"))
             .map(|_| ())

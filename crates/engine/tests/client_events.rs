@@ -23,10 +23,7 @@ fn rejected(h: &mut Harness, conn: ConnId, channel: &str) -> String {
     assert_eq!(frames[0]["data"]["code"], 4301, "{frames:?}");
     assert_eq!(frames[0]["channel"], channel, "{frames:?}");
     assert!(h.closes.is_empty(), "the socket stays open");
-    frames[0]["data"]["message"]
-        .as_str()
-        .expect("message")
-        .to_owned()
+    frames[0]["data"]["message"].as_str().expect("message").to_owned()
 }
 
 #[test]
@@ -53,10 +50,7 @@ fn private_client_event_reaches_others_verbatim_without_user_id_and_is_not_echoe
         assert!(frames[0].get("user_id").is_none());
     }
     // Byte for byte: the raw frame keeps the sender's spacing.
-    h.send(
-        a,
-        r#"{"event":"client-raw","channel":"private-chat","data":{"b":  1 }}"#,
-    );
+    h.send(a, r#"{"event":"client-raw","channel":"private-chat","data":{"b":  1 }}"#);
     let raw = h.last.iter().find_map(|e| match e {
         switchboard_engine::Effect::Send { text, .. } => Some(text.to_string()),
         _ => None,
@@ -159,19 +153,9 @@ fn client_event_name_and_payload_limits() {
     h.client_event(a, "private-chat", &name21, &json!({}));
     rejected(&mut h, a, "private-chat");
     // 1 KB of raw JSON text: `"` + 1022 chars + `"` fits, one more does not.
-    h.client_event(
-        a,
-        "private-chat",
-        "client-p",
-        &Value::String("x".repeat(1022)),
-    );
+    h.client_event(a, "private-chat", "client-p", &Value::String("x".repeat(1022)));
     assert_eq!(h.take_names(b), ["client-p"]);
-    h.client_event(
-        a,
-        "private-chat",
-        "client-p",
-        &Value::String("x".repeat(1023)),
-    );
+    h.client_event(a, "private-chat", "client-p", &Value::String("x".repeat(1023)));
     rejected(&mut h, a, "private-chat");
     assert!(h.take(b).is_empty());
 }

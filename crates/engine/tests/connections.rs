@@ -22,11 +22,7 @@ fn supported_protocols_are_accepted_with_connection_established() {
         let mut h = Harness::default_app();
         let conn = h.connect_with("app-key", protocol);
         let frames = h.take(conn);
-        assert_eq!(
-            names(&frames),
-            ["pusher:connection_established"],
-            "{protocol:?}"
-        );
+        assert_eq!(names(&frames), ["pusher:connection_established"], "{protocol:?}");
         assert!(frames[0]["data"].is_string(), "data is double encoded");
         let established = data(&frames[0]);
         let socket_id = established["socket_id"].as_str().unwrap();
@@ -39,10 +35,7 @@ fn supported_protocols_are_accepted_with_connection_established() {
 
 #[test]
 fn activity_timeout_comes_from_server_limits() {
-    let limits = ServerLimits {
-        activity_timeout_secs: 30,
-        ..ServerLimits::default()
-    };
+    let limits = ServerLimits { activity_timeout_secs: 30, ..ServerLimits::default() };
     let mut h = Harness::new(vec![AppConfig::default_app()], limits);
     let conn = h.connect("app-key");
     assert_eq!(data(&h.take(conn)[0])["activity_timeout"], 30);
@@ -63,24 +56,17 @@ fn refused_connections_get_an_error_with_the_close_code_then_the_close() {
         ("off-key", Some("7"), 4003),
     ];
     for &(key, protocol, code) in table {
-        let mut h = Harness::new(
-            vec![AppConfig::default_app(), disabled.clone()],
-            ServerLimits::default(),
-        );
+        let mut h =
+            Harness::new(vec![AppConfig::default_app(), disabled.clone()], ServerLimits::default());
         let conn = h.connect_with(key, protocol);
         let effects = h.last.clone();
         assert_eq!(effects.len(), 2, "{key} {protocol:?}: {effects:?}");
         assert!(matches!(effects[0], Effect::Send { .. }), "error first");
-        assert!(
-            matches!(effects[1], Effect::Close { code: c, .. } if c == code),
-            "{effects:?}"
-        );
+        assert!(matches!(effects[1], Effect::Close { code: c, .. } if c == code), "{effects:?}");
         let frames = h.take(conn);
         assert_eq!(names(&frames), ["pusher:error"]);
         assert_eq!(frames[0]["data"]["code"], code, "{key} {protocol:?}");
-        assert!(frames[0]["data"]["message"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty()));
+        assert!(frames[0]["data"]["message"].as_str().is_some_and(|m| !m.is_empty()));
         assert_eq!(h.metrics("app-id").connections, 0);
     }
 }
@@ -116,10 +102,7 @@ fn max_connections_refuses_with_4004_and_a_close_frees_a_slot() {
 fn max_connections_is_per_app() {
     let mut limited = app("small");
     limited.limits.max_connections = Some(1);
-    let mut h = Harness::new(
-        vec![AppConfig::default_app(), limited],
-        ServerLimits::default(),
-    );
+    let mut h = Harness::new(vec![AppConfig::default_app(), limited], ServerLimits::default());
     for _ in 0..3 {
         h.join();
     }
@@ -159,10 +142,7 @@ fn idle_socket_is_pinged_after_activity_timeout_then_closed_4201() {
     let frames = h.take(conn);
     assert_eq!(names(&frames), ["pusher:error"]);
     assert_eq!(frames[0]["data"]["code"], 4201);
-    assert_eq!(
-        h.closes.iter().map(|c| (c.0, c.1)).collect::<Vec<_>>(),
-        [(conn, 4201)]
-    );
+    assert_eq!(h.closes.iter().map(|c| (c.0, c.1)).collect::<Vec<_>>(), [(conn, 4201)]);
     assert_eq!(h.metrics("app-id").connections, 0);
 }
 
@@ -171,9 +151,7 @@ fn any_traffic_resets_the_idle_timer_and_answers_a_ping() {
     type Poke = fn(&mut Harness, switchboard_engine::ConnId);
     let pokes: [(&str, Poke); 4] = [
         ("activity", |h, c| drop(h.activity(c))),
-        ("pusher:pong", |h, c| {
-            drop(h.send(c, r#"{"event":"pusher:pong","data":{}}"#))
-        }),
+        ("pusher:pong", |h, c| drop(h.send(c, r#"{"event":"pusher:pong","data":{}}"#))),
         ("subscribe", |h, c| drop(h.subscribe(c, "news"))),
         ("malformed", |h, c| drop(h.send(c, "not json"))),
     ];
@@ -193,21 +171,14 @@ fn any_traffic_resets_the_idle_timer_and_answers_a_ping() {
         h.advance(60_000);
         assert!(h.closes.is_empty(), "{what}: closed although it answered");
         h.advance(60_000);
-        assert_eq!(
-            h.pings,
-            [conn, conn],
-            "{what}: pinged again after the next idle period"
-        );
+        assert_eq!(h.pings, [conn, conn], "{what}: pinged again after the next idle period");
     }
 }
 
 #[test]
 fn pong_timeout_follows_server_limits() {
-    let limits = ServerLimits {
-        activity_timeout_secs: 10,
-        pong_timeout_secs: 5,
-        ..ServerLimits::default()
-    };
+    let limits =
+        ServerLimits { activity_timeout_secs: 10, pong_timeout_secs: 5, ..ServerLimits::default() };
     let mut h = Harness::new(vec![AppConfig::default_app()], limits);
     let conn = h.join();
     h.advance(10_000);
@@ -231,10 +202,7 @@ fn user_authentication_timeout_closes_unsigned_sockets_with_4009() {
     let frames = h.take(lazy);
     assert_eq!(names(&frames), ["pusher:error"]);
     assert_eq!(frames[0]["data"]["code"], 4009);
-    assert_eq!(
-        h.closes.iter().map(|c| (c.0, c.1)).collect::<Vec<_>>(),
-        [(lazy, 4009)]
-    );
+    assert_eq!(h.closes.iter().map(|c| (c.0, c.1)).collect::<Vec<_>>(), [(lazy, 4009)]);
     h.advance(60_000);
     assert!(!h.is_closed(signed));
     assert_eq!(h.metrics("app-id").connections, 1);
@@ -254,10 +222,8 @@ fn without_user_authentication_unsigned_sockets_stay() {
 
 #[test]
 fn malformed_frames_get_a_non_fatal_error_and_the_socket_keeps_working() {
-    let oversized = format!(
-        r#"{{"event":"client-x","channel":"a","data":"{}"}}"#,
-        "x".repeat(64 * 1024)
-    );
+    let oversized =
+        format!(r#"{{"event":"client-x","channel":"a","data":"{}"}}"#, "x".repeat(64 * 1024));
     let table = [
         "not json",
         "[1,2]",
@@ -278,19 +244,13 @@ fn malformed_frames_get_a_non_fatal_error_and_the_socket_keeps_working() {
         h.send(conn, text);
         let frames = h.take(conn);
         assert_eq!(names(&frames), ["pusher:error"], "{text:.80}");
-        assert!(
-            frames[0]["data"]["code"].is_null(),
-            "{text:.80}: {frames:?}"
-        );
+        assert!(frames[0]["data"]["code"].is_null(), "{text:.80}: {frames:?}");
         let message = frames[0]["data"]["message"].as_str().unwrap_or_default();
         assert!(!message.is_empty(), "{text:.80}");
         assert!(h.closes.is_empty(), "{text:.80}");
     }
     h.subscribe(conn, "news");
-    assert_eq!(
-        h.take_names(conn),
-        ["pusher_internal:subscription_succeeded"]
-    );
+    assert_eq!(h.take_names(conn), ["pusher_internal:subscription_succeeded"]);
 }
 
 #[test]
@@ -300,6 +260,7 @@ fn frames_and_activity_from_unknown_connections_are_ignored() {
     assert!(h
         .feed(switchboard_engine::Input::Frame {
             conn: ghost,
+            raw: r#"{"event":"pusher:ping"}"#.to_owned(),
             frame: switchboard_proto::ClientFrame::decode(r#"{"event":"pusher:ping"}"#, 1024),
         })
         .is_empty());
@@ -317,10 +278,7 @@ fn a_closed_socket_is_forgotten_and_its_late_input_ignored() {
     h.close(conn);
     assert_eq!(h.metrics("app-id").connections, 0);
     assert_eq!(h.metrics("app-id").channels, 0);
-    assert!(h
-        .engine
-        .handle(switchboard_engine::Input::Closed { conn }, h.now)
-        .is_empty());
+    assert!(h.engine.handle(switchboard_engine::Input::Closed { conn }, h.now).is_empty());
 }
 
 #[test]
@@ -335,10 +293,7 @@ fn shutdown_closes_everyone_with_4200_after_an_error_frame() {
     for conn in [a, b] {
         h.subscribe(conn, "news");
         h.join_presence(conn, "presence-p", &format!("u{}", conn.0));
-        h.signin(
-            conn,
-            &json!({"id": format!("u{}", conn.0), "watchlist": ["u1", "u2"]}),
-        );
+        h.signin(conn, &json!({"id": format!("u{}", conn.0), "watchlist": ["u1", "u2"]}));
     }
     h.take(a);
     h.take(b);
@@ -349,10 +304,7 @@ fn shutdown_closes_everyone_with_4200_after_an_error_frame() {
     assert_eq!(closed, [(a.0, 4200), (b.0, 4200), (c.0, 4200)]);
     for conn in [a, b, c] {
         let frames = h.take(conn);
-        let errors: Vec<_> = frames
-            .iter()
-            .filter(|f| f["event"] == "pusher:error")
-            .collect();
+        let errors: Vec<_> = frames.iter().filter(|f| f["event"] == "pusher:error").collect();
         assert_eq!(errors.len(), 1, "{frames:?}");
         assert_eq!(errors[0]["data"]["code"], 4200);
     }

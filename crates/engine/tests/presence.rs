@@ -11,11 +11,7 @@ const ROOM: &str = "presence-room";
 fn member_events(frames: &[Value]) -> Vec<(String, Value)> {
     frames
         .iter()
-        .filter(|f| {
-            f["event"]
-                .as_str()
-                .is_some_and(|e| e.starts_with("pusher_internal:member_"))
-        })
+        .filter(|f| f["event"].as_str().is_some_and(|e| e.starts_with("pusher_internal:member_")))
         .map(|f| {
             assert!(f["data"].is_string(), "double encoded: {f}");
             assert_eq!(f["channel"], ROOM);
@@ -42,24 +38,14 @@ fn roster_includes_the_subscriber_and_member_added_goes_to_others_only() {
     // Numeric user id becomes a string; missing user_info is null in the hash.
     h.subscribe_presence(b, ROOM, &json!({"user_id": 10}));
     let frames = h.take(b);
-    assert_eq!(
-        names(&frames),
-        ["pusher_internal:subscription_succeeded"],
-        "no own member_added"
-    );
+    assert_eq!(names(&frames), ["pusher_internal:subscription_succeeded"], "no own member_added");
     let presence = &data(&frames[0])["presence"];
     assert_eq!(presence["ids"], json!(["alice", "10"]));
-    assert_eq!(
-        presence["hash"],
-        json!({"alice": {"name": "Alice"}, "10": null})
-    );
+    assert_eq!(presence["hash"], json!({"alice": {"name": "Alice"}, "10": null}));
     assert_eq!(presence["count"], 2);
     assert_eq!(
         member_events(&h.take(a)),
-        [(
-            "pusher_internal:member_added".into(),
-            json!({"user_id": "10", "user_info": null})
-        )]
+        [("pusher_internal:member_added".into(), json!({"user_id": "10", "user_info": null}))]
     );
 }
 
@@ -69,10 +55,7 @@ fn the_reference_channel_data_shape_is_accepted() {
     let conn = h.join();
     let channel_data = r#"{"user_id":10,"user_info":{"name":"Mr. Pusher"}}"#;
     let auth = h.channel_auth(conn, "presence-foobar", Some(channel_data));
-    h.send(
-        conn,
-        &subscribe_frame("presence-foobar", Some(&auth), Some(channel_data)),
-    );
+    h.send(conn, &subscribe_frame("presence-foobar", Some(&auth), Some(channel_data)));
     let roster = data(&h.take(conn)[0]);
     assert_eq!(roster["presence"]["hash"]["10"]["name"], "Mr. Pusher");
 }
@@ -89,10 +72,7 @@ fn presence_signature_covers_channel_data() {
     assert_eq!(names(&frames), ["pusher:error"]);
     assert!(frames[0]["data"]["code"].is_null());
     let message = frames[0]["data"]["message"].as_str().unwrap();
-    assert!(
-        message.contains(&format!("{}:{ROOM}:{sent}", h.socket_id(conn))),
-        "{message}"
-    );
+    assert!(message.contains(&format!("{}:{ROOM}:{sent}", h.socket_id(conn))), "{message}");
     // Private-style signature (no channel_data part) is refused when channel_data is sent.
     let auth = h.channel_auth(conn, ROOM, None);
     h.send(conn, &subscribe_frame(ROOM, Some(&auth), Some(sent)));
@@ -116,10 +96,7 @@ fn invalid_channel_data_is_a_non_fatal_error() {
         let mut h = Harness::default_app();
         let conn = h.join();
         let auth = h.channel_auth(conn, ROOM, Some(channel_data));
-        h.send(
-            conn,
-            &subscribe_frame(ROOM, Some(&auth), Some(channel_data)),
-        );
+        h.send(conn, &subscribe_frame(ROOM, Some(&auth), Some(channel_data)));
         let frames = h.take(conn);
         assert_eq!(names(&frames), ["pusher:error"], "{channel_data}");
         assert!(frames[0]["data"]["code"].is_null(), "{channel_data}");
@@ -146,10 +123,7 @@ fn presence_without_channel_data_uses_the_signed_in_user() {
     let frames = h.take(conn);
     assert_eq!(names(&frames), ["pusher:error"]);
     let message = frames[0]["data"]["message"].as_str().unwrap();
-    assert!(
-        message.contains(&format!("{}:{ROOM},", h.socket_id(conn))),
-        "{message}"
-    );
+    assert!(message.contains(&format!("{}:{ROOM},", h.socket_id(conn))), "{message}");
 
     h.send(conn, &subscribe_frame(ROOM, Some(&auth), None));
     let roster = data(&h.take(conn)[0]);
@@ -172,10 +146,7 @@ fn two_users(h: &mut Harness) -> (ConnId, ConnId, ConnId) {
         "second socket gets the full roster"
     );
     assert_eq!(roster["presence"]["count"], 2);
-    assert!(
-        h.take(a).is_empty(),
-        "the same user's first socket gets nothing"
-    );
+    assert!(h.take(a).is_empty(), "the same user's first socket gets nothing");
     assert!(h.take(c).is_empty(), "no second member_added");
     (a, b, c)
 }
@@ -191,10 +162,7 @@ fn same_user_on_two_sockets_is_one_member_until_the_last_socket_leaves_by_unsubs
     h.unsubscribe(b, ROOM);
     assert_eq!(
         member_events(&h.take(c)),
-        [(
-            "pusher_internal:member_removed".into(),
-            json!({"user_id": "u1"})
-        )]
+        [("pusher_internal:member_removed".into(), json!({"user_id": "u1"}))]
     );
     assert!(h.take(a).is_empty() && h.take(b).is_empty());
 }
@@ -208,10 +176,7 @@ fn same_user_on_two_sockets_is_one_member_until_the_last_socket_leaves_by_close(
     h.close(a);
     assert_eq!(
         member_events(&h.take(c)),
-        [(
-            "pusher_internal:member_removed".into(),
-            json!({"user_id": "u1"})
-        )]
+        [("pusher_internal:member_removed".into(), json!({"user_id": "u1"}))]
     );
     let info = h.channel("app-id", ROOM, &["user_count"]).unwrap();
     assert_eq!(info.user_count, Some(1));
@@ -266,10 +231,7 @@ fn presence_member_size_limit_refuses_with_4301() {
     assert_eq!(frames[0]["channel"], ROOM);
     assert_eq!(frames[0]["data"]["status"], 4301);
     h.subscribe_presence(conn, ROOM, &fits);
-    assert_eq!(
-        h.take_names(conn),
-        ["pusher_internal:subscription_succeeded"]
-    );
+    assert_eq!(h.take_names(conn), ["pusher_internal:subscription_succeeded"]);
 }
 
 #[test]
@@ -280,9 +242,6 @@ fn presence_cache_channel_sends_roster_then_member_added_then_cache() {
     h.publish("ev", &["presence-cache-r"], "d");
     h.take(a);
     h.subscribe_presence(b, "presence-cache-r", &json!({"user_id": "2"}));
-    assert_eq!(
-        h.take_names(b),
-        ["pusher_internal:subscription_succeeded", "ev"]
-    );
+    assert_eq!(h.take_names(b), ["pusher_internal:subscription_succeeded", "ev"]);
     assert_eq!(h.take_names(a), ["pusher_internal:member_added"]);
 }

@@ -28,10 +28,7 @@ fn signin_success_echoes_user_data() {
     let conn = h.join();
     let user_data = json!({"id": "12345", "user_info": {"name": "Ann"}}).to_string();
     let auth = h.user_auth(conn, &user_data);
-    h.send_json(
-        conn,
-        &json!({"event":"pusher:signin","data":{"auth":auth,"user_data":user_data}}),
-    );
+    h.send_json(conn, &json!({"event":"pusher:signin","data":{"auth":auth,"user_data":user_data}}));
     assert_eq!(
         h.take(conn),
         [json!({"event":"pusher:signin_success","data":{"user_data":user_data}})]
@@ -45,11 +42,9 @@ fn failed_signin_is_a_4009_error_and_the_socket_stays() {
     let user_data = r#"{"id":"1"}"#;
     let string = format!("{}::user::{user_data}", h.socket_id(conn));
     let good = h.user_auth(conn, user_data);
-    for auth in [
-        format!("app-key:{}", "0".repeat(64)),
-        good.replacen("app-key", "x", 1),
-        "nocolon".into(),
-    ] {
+    for auth in
+        [format!("app-key:{}", "0".repeat(64)), good.replacen("app-key", "x", 1), "nocolon".into()]
+    {
         h.send_json(
             conn,
             &json!({"event":"pusher:signin","data":{"auth":auth,"user_data":user_data}}),
@@ -61,13 +56,9 @@ fn failed_signin_is_a_4009_error_and_the_socket_stays() {
         assert!(message.contains(&string), "{message}");
     }
     // Valid signature, unusable user_data.
-    for user_data in [
-        r#"{"name":"x"}"#,
-        r#"{"id":""}"#,
-        r#"{"id":7}"#,
-        "[]",
-        r#"{"id":"1","watchlist":"u"}"#,
-    ] {
+    for user_data in
+        [r#"{"name":"x"}"#, r#"{"id":""}"#, r#"{"id":7}"#, "[]", r#"{"id":"1","watchlist":"u"}"#]
+    {
         let auth = h.user_auth(conn, user_data);
         h.send_json(
             conn,
@@ -78,10 +69,7 @@ fn failed_signin_is_a_4009_error_and_the_socket_stays() {
         assert_eq!(frames[0]["data"]["code"], 4009, "{user_data}");
     }
     assert!(h.closes.is_empty());
-    h.send(
-        conn,
-        r#"{"event":"pusher:signin","data":{"auth":"","user_data":"{}"}}"#,
-    );
+    h.send(conn, r#"{"event":"pusher:signin","data":{"auth":"","user_data":"{}"}}"#);
     h.take(conn);
     h.signin(conn, &json!({"id": "1"}));
     assert_eq!(h.take_names(conn), ["pusher:signin_success"]);
@@ -133,15 +121,8 @@ fn watchlist_initial_status_then_online_and_offline_changes() {
     let watcher = h.join();
     h.signin(watcher, &json!({"id": "w", "watchlist": ["on", "off"]}));
     let frames = h.take(watcher);
-    assert_eq!(
-        names(&frames),
-        ["pusher:signin_success", "pusher_internal:watchlist_events"]
-    );
-    assert!(
-        frames[1]["data"].is_object(),
-        "watchlist data is an object: {}",
-        frames[1]
-    );
+    assert_eq!(names(&frames), ["pusher:signin_success", "pusher_internal:watchlist_events"]);
+    assert!(frames[1]["data"].is_object(), "watchlist data is an object: {}", frames[1]);
     assert_eq!(
         watchlist(&frames),
         [json!([{"name":"online","user_ids":["on"]},{"name":"offline","user_ids":["off"]}])]
@@ -150,19 +131,13 @@ fn watchlist_initial_status_then_online_and_offline_changes() {
 
     // "off" comes online with two sockets: one event, on the first.
     let off1 = signed_in(&mut h, "off");
-    assert_eq!(
-        watchlist(&h.take(watcher)),
-        [json!([{"name":"online","user_ids":["off"]}])]
-    );
+    assert_eq!(watchlist(&h.take(watcher)), [json!([{"name":"online","user_ids":["off"]}])]);
     let off2 = signed_in(&mut h, "off");
     assert!(h.take(watcher).is_empty());
     h.close(off1);
     assert!(h.take(watcher).is_empty(), "still online on another socket");
     h.close(off2);
-    assert_eq!(
-        watchlist(&h.take(watcher)),
-        [json!([{"name":"offline","user_ids":["off"]}])]
-    );
+    assert_eq!(watchlist(&h.take(watcher)), [json!([{"name":"offline","user_ids":["off"]}])]);
     // Once the watcher is gone, nobody is told.
     h.close(watcher);
     h.close(online);
@@ -200,11 +175,7 @@ fn watchlist_over_100_ids_keeps_the_first_100_and_sends_4302_after_success() {
     let frames = h.take(watcher);
     assert_eq!(
         names(&frames),
-        [
-            "pusher:signin_success",
-            "pusher:error",
-            "pusher_internal:watchlist_events"
-        ]
+        ["pusher:signin_success", "pusher:error", "pusher_internal:watchlist_events"]
     );
     assert_eq!(frames[1]["data"]["code"], 4302);
     let events = &watchlist(&frames)[0];
@@ -215,10 +186,7 @@ fn watchlist_over_100_ids_keeps_the_first_100_and_sends_4302_after_success() {
     signed_in(&mut h, "u100");
     assert!(h.take(watcher).is_empty());
     signed_in(&mut h, "u99");
-    assert_eq!(
-        watchlist(&h.take(watcher)),
-        [json!([{"name":"online","user_ids":["u99"]}])]
-    );
+    assert_eq!(watchlist(&h.take(watcher)), [json!([{"name":"online","user_ids":["u99"]}])]);
 }
 
 #[test]
@@ -278,10 +246,7 @@ fn failed_signin_under_user_authentication_still_times_out_with_4009() {
     assert_eq!(h.take(conn)[0]["data"]["code"], 4009);
     assert!(h.closes.is_empty());
     h.advance(30_000);
-    assert_eq!(
-        h.closes.iter().map(|c| (c.0, c.1)).collect::<Vec<_>>(),
-        [(conn, 4009)]
-    );
+    assert_eq!(h.closes.iter().map(|c| (c.0, c.1)).collect::<Vec<_>>(), [(conn, 4009)]);
 }
 
 #[test]

@@ -13,15 +13,11 @@ fn hooked() -> Harness {
 }
 
 fn occupied(channel: &str) -> WebhookEvent {
-    WebhookEvent::ChannelOccupied {
-        channel: channel.into(),
-    }
+    WebhookEvent::ChannelOccupied { channel: channel.into() }
 }
 
 fn vacated(channel: &str) -> WebhookEvent {
-    WebhookEvent::ChannelVacated {
-        channel: channel.into(),
-    }
+    WebhookEvent::ChannelVacated { channel: channel.into() }
 }
 
 fn user(id: &str) -> UserId {
@@ -50,10 +46,7 @@ fn occupied_on_first_subscriber_and_vacated_when_the_last_leaves() {
 fn failed_subscriptions_raise_no_webhook() {
     let mut h = hooked();
     let conn = h.join();
-    h.send(
-        conn,
-        &harness::subscribe_frame("private-x", Some("app-key:00"), None),
-    );
+    h.send(conn, &harness::subscribe_frame("private-x", Some("app-key:00"), None));
     h.subscribe(conn, "bad name");
     h.subscribe(conn, "news");
     h.take_webhooks();
@@ -70,10 +63,7 @@ fn member_added_and_removed_once_per_user() {
         h.take_webhooks(),
         [
             occupied("presence-r"),
-            WebhookEvent::MemberAdded {
-                channel: "presence-r".into(),
-                user_id: user("u1")
-            }
+            WebhookEvent::MemberAdded { channel: "presence-r".into(), user_id: user("u1") }
         ]
     );
     h.join_presence(b, "presence-r", "u1");
@@ -81,29 +71,20 @@ fn member_added_and_removed_once_per_user() {
     h.join_presence(c, "presence-r", "u2");
     assert_eq!(
         h.take_webhooks(),
-        [WebhookEvent::MemberAdded {
-            channel: "presence-r".into(),
-            user_id: user("u2")
-        }]
+        [WebhookEvent::MemberAdded { channel: "presence-r".into(), user_id: user("u2") }]
     );
     h.close(a);
     assert!(h.take_webhooks().is_empty());
     h.unsubscribe(b, "presence-r");
     assert_eq!(
         h.take_webhooks(),
-        [WebhookEvent::MemberRemoved {
-            channel: "presence-r".into(),
-            user_id: user("u1")
-        }]
+        [WebhookEvent::MemberRemoved { channel: "presence-r".into(), user_id: user("u1") }]
     );
     h.close(c);
     assert_eq!(
         h.take_webhooks(),
         [
-            WebhookEvent::MemberRemoved {
-                channel: "presence-r".into(),
-                user_id: user("u2")
-            },
+            WebhookEvent::MemberRemoved { channel: "presence-r".into(), user_id: user("u2") },
             vacated("presence-r")
         ]
     );
@@ -159,10 +140,7 @@ fn cache_miss_webhook_once_per_burst() {
     h.subscribe(a, "cache-x");
     h.subscribe(b, "cache-x");
     let misses = |events: Vec<WebhookEvent>| {
-        events
-            .iter()
-            .filter(|e| matches!(e, WebhookEvent::CacheMiss { .. }))
-            .count()
+        events.iter().filter(|e| matches!(e, WebhookEvent::CacheMiss { .. })).count()
     };
     assert_eq!(misses(h.take_webhooks()), 1);
     // A cached event ends the burst; once it expires, the next miss is reported again.
@@ -181,12 +159,7 @@ fn cache_miss_webhook_once_per_burst() {
     h.subscribe(a, "cache-x");
     assert_eq!(
         h.take_webhooks(),
-        [
-            occupied("cache-x"),
-            WebhookEvent::CacheMiss {
-                channel: "cache-x".into()
-            }
-        ]
+        [occupied("cache-x"), WebhookEvent::CacheMiss { channel: "cache-x".into() }]
     );
 }
 
@@ -206,19 +179,12 @@ fn subscription_count_webhook_only_when_enabled() {
     h.unsubscribe(b, "news");
     assert_eq!(
         h.take_webhooks(),
-        [
-            occupied("news"),
-            count("news", 1),
-            count("news", 2),
-            count("news", 1)
-        ]
+        [occupied("news"), count("news", 1), count("news", 2), count("news", 1)]
     );
     h.join_presence(b, "presence-p", "u");
     let events = h.take_webhooks();
     assert!(
-        !events
-            .iter()
-            .any(|e| matches!(e, WebhookEvent::SubscriptionCount { .. })),
+        !events.iter().any(|e| matches!(e, WebhookEvent::SubscriptionCount { .. })),
         "{events:?}"
     );
 
@@ -262,29 +228,18 @@ fn metrics_follow_connections_channels_and_messages() {
     let mut h = Harness::default_app();
     let zero = h.metrics("app-id");
     assert_eq!(
-        (
-            zero.connections,
-            zero.channels,
-            zero.messages_in,
-            zero.messages_out
-        ),
+        (zero.connections, zero.channels, zero.messages_in, zero.messages_out),
         (0, 0, 0, 0)
     );
     let (a, b) = (h.join(), h.join());
     let m = h.metrics("app-id");
-    assert_eq!(
-        (m.connections, m.channels, m.messages_in, m.messages_out),
-        (2, 0, 0, 2)
-    );
+    assert_eq!((m.connections, m.channels, m.messages_in, m.messages_out), (2, 0, 0, 2));
     h.subscribe(a, "news");
     h.subscribe(b, "news");
     h.subscribe(b, "other");
     h.send(a, "garbage");
     let m = h.metrics("app-id");
-    assert_eq!(
-        (m.connections, m.channels, m.messages_in, m.messages_out),
-        (2, 2, 4, 6)
-    );
+    assert_eq!((m.connections, m.channels, m.messages_in, m.messages_out), (2, 2, 4, 6));
     h.publish("ev", &["news"], "d");
     assert_eq!(h.metrics("app-id").messages_out, 8);
     h.close(b);
@@ -303,30 +258,14 @@ fn messages_out_counts_every_frame_sent_including_close_errors() {
     h.subscribe(a, "news");
     h.publish("ev", &["news"], "d");
     let expected = |h: &Harness| h.delivered.get("app-id").copied().unwrap_or_default();
-    assert_eq!(
-        h.metrics("app-id").messages_out,
-        expected(&h),
-        "before any close"
-    );
+    assert_eq!(h.metrics("app-id").messages_out, expected(&h), "before any close");
     h.terminate_user("app-id", &format!("u{}", b.0)).unwrap();
-    assert_eq!(
-        h.metrics("app-id").messages_out,
-        expected(&h),
-        "after terminate_user"
-    );
+    assert_eq!(h.metrics("app-id").messages_out, expected(&h), "after terminate_user");
     h.advance(30_000); // d never signed in: 4009
     assert!(h.is_closed(d));
-    assert_eq!(
-        h.metrics("app-id").messages_out,
-        expected(&h),
-        "after the sign-in timeout"
-    );
+    assert_eq!(h.metrics("app-id").messages_out, expected(&h), "after the sign-in timeout");
     h.shutdown();
-    assert_eq!(
-        h.metrics("app-id").messages_out,
-        expected(&h),
-        "after shutdown"
-    );
+    assert_eq!(h.metrics("app-id").messages_out, expected(&h), "after shutdown");
 }
 
 #[test]
@@ -336,10 +275,7 @@ fn ping_effects_match_ping_frames() {
     h.now += 60_000;
     h.activity(b);
     let effects = h.advance(60_000);
-    let pings: Vec<_> = effects
-        .iter()
-        .filter(|e| matches!(e, Effect::Ping { .. }))
-        .collect();
+    let pings: Vec<_> = effects.iter().filter(|e| matches!(e, Effect::Ping { .. })).collect();
     assert_eq!(pings, [&Effect::Ping { conn: a }]);
     assert_eq!(h.take_names(a), ["pusher:ping"]);
     assert!(h.take(b).is_empty());

@@ -37,31 +37,20 @@ impl ChannelKind {
             }
         }
         if let Some(rest) = name.strip_prefix("presence-") {
-            return Self::Presence {
-                cache: rest.starts_with("cache-"),
-            };
+            return Self::Presence { cache: rest.starts_with("cache-") };
         }
         if let Some(rest) = name.strip_prefix("private-encrypted-") {
-            return Self::PrivateEncrypted {
-                cache: rest.starts_with("cache-"),
-            };
+            return Self::PrivateEncrypted { cache: rest.starts_with("cache-") };
         }
         if let Some(rest) = name.strip_prefix("private-") {
-            return Self::Private {
-                cache: rest.starts_with("cache-"),
-            };
+            return Self::Private { cache: rest.starts_with("cache-") };
         }
-        Self::Public {
-            cache: name.starts_with("cache-"),
-        }
+        Self::Public { cache: name.starts_with("cache-") }
     }
 
     /// Whether subscribing needs a signature (`private-…`, `presence-…`).
     pub fn needs_auth(&self) -> bool {
-        matches!(
-            self,
-            Self::Private { .. } | Self::PrivateEncrypted { .. } | Self::Presence { .. }
-        )
+        matches!(self, Self::Private { .. } | Self::PrivateEncrypted { .. } | Self::Presence { .. })
     }
 
     pub fn is_presence(&self) -> bool {
@@ -133,15 +122,9 @@ impl ChannelName {
             _ => name,
         };
         if let Some(bad) = body.chars().find(|c| !is_channel_char(*c)) {
-            return Err(ChannelNameError::BadCharacter {
-                name: name.to_owned(),
-                bad,
-            });
+            return Err(ChannelNameError::BadCharacter { name: name.to_owned(), bad });
         }
-        Ok(Self {
-            name: name.to_owned(),
-            kind: ChannelKind::of(name),
-        })
+        Ok(Self { name: name.to_owned(), kind: ChannelKind::of(name) })
     }
 
     pub fn as_str(&self) -> &str {
@@ -181,20 +164,11 @@ mod tests {
             ("foo-cache-bar", ChannelKind::Public { cache: false }),
             ("private-x", ChannelKind::Private { cache: false }),
             ("private-cache-x", ChannelKind::Private { cache: true }),
-            (
-                "private-encrypted-x",
-                ChannelKind::PrivateEncrypted { cache: false },
-            ),
-            (
-                "private-encrypted-cache-x",
-                ChannelKind::PrivateEncrypted { cache: true },
-            ),
+            ("private-encrypted-x", ChannelKind::PrivateEncrypted { cache: false }),
+            ("private-encrypted-cache-x", ChannelKind::PrivateEncrypted { cache: true }),
             ("presence-room", ChannelKind::Presence { cache: false }),
             ("presence-cache-room", ChannelKind::Presence { cache: true }),
-            (
-                "#server-to-user-42",
-                ChannelKind::ServerToUser(UserId::new("42").unwrap()),
-            ),
+            ("#server-to-user-42", ChannelKind::ServerToUser(UserId::new("42").unwrap())),
         ];
         for (name, kind) in table {
             assert_eq!(ChannelKind::of(name), kind, "{name}");

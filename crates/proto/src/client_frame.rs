@@ -49,10 +49,7 @@ pub enum DecodeError {
     #[error("Missing field \"{0}\"")]
     MissingField(&'static str),
     #[error("Field \"{field}\" must be {expected}")]
-    WrongType {
-        field: &'static str,
-        expected: &'static str,
-    },
+    WrongType { field: &'static str, expected: &'static str },
     #[error("Unknown event \"{0}\"")]
     UnknownPusherEvent(String),
 }
@@ -71,10 +68,7 @@ impl ClientFrame {
     /// Decodes one text frame, refusing frames longer than `max_bytes`.
     pub fn decode(text: &str, max_bytes: usize) -> Result<Self, DecodeError> {
         if text.len() > max_bytes {
-            return Err(DecodeError::TooLarge {
-                size: text.len(),
-                max: max_bytes,
-            });
+            return Err(DecodeError::TooLarge { size: text.len(), max: max_bytes });
         }
         let value: &RawValue =
             serde_json::from_str(text).map_err(|e| DecodeError::NotJson(e.to_string()))?;
@@ -90,11 +84,7 @@ impl ClientFrame {
         let channel = string_field(envelope.channel, "channel")?
             .ok_or(DecodeError::MissingField("channel"))?;
         let data = envelope.data.map_or_else(RawJson::null, RawJson::from_raw);
-        Ok(Self::ClientEvent {
-            event,
-            channel,
-            data,
-        })
+        Ok(Self::ClientEvent { event, channel, data })
     }
 }
 
@@ -112,9 +102,7 @@ fn decode_pusher_event(event: String, data: Option<&RawValue>) -> Result<ClientF
         }
         "pusher:unsubscribe" => {
             let data = data_object(data)?;
-            Ok(ClientFrame::Unsubscribe {
-                channel: required_string(&data, "channel")?,
-            })
+            Ok(ClientFrame::Unsubscribe { channel: required_string(&data, "channel")? })
         }
         "pusher:signin" => {
             let data = data_object(data)?;
@@ -131,10 +119,7 @@ type Object = serde_json::Map<String, serde_json::Value>;
 
 /// `data` as an object; a JSON string holding an object (double encoding) is accepted too.
 fn data_object(data: Option<&RawValue>) -> Result<Object, DecodeError> {
-    let wrong = DecodeError::WrongType {
-        field: "data",
-        expected: "an object",
-    };
+    let wrong = DecodeError::WrongType { field: "data", expected: "an object" };
     let raw = data.ok_or(DecodeError::MissingField("data"))?;
     match serde_json::from_str::<serde_json::Value>(raw.get()) {
         Ok(serde_json::Value::Object(map)) => Ok(map),
@@ -155,10 +140,7 @@ fn string_field(
         Some(raw) if raw.get() == "null" => Ok(None),
         Some(raw) => serde_json::from_str::<String>(raw.get())
             .map(Some)
-            .map_err(|_| DecodeError::WrongType {
-                field,
-                expected: "a string",
-            }),
+            .map_err(|_| DecodeError::WrongType { field, expected: "a string" }),
     }
 }
 
@@ -166,10 +148,7 @@ fn optional_string(data: &Object, field: &'static str) -> Result<Option<String>,
     match data.get(field) {
         None | Some(serde_json::Value::Null) => Ok(None),
         Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(DecodeError::WrongType {
-            field,
-            expected: "a string",
-        }),
+        Some(_) => Err(DecodeError::WrongType { field, expected: "a string" }),
     }
 }
 
@@ -187,10 +166,7 @@ mod tests {
 
     #[test]
     fn decodes_every_pusher_event() {
-        assert_eq!(
-            decode(r#"{"event":"pusher:ping","data":{}}"#),
-            Ok(ClientFrame::Ping)
-        );
+        assert_eq!(decode(r#"{"event":"pusher:ping","data":{}}"#), Ok(ClientFrame::Ping));
         assert_eq!(decode(r#"{"event":"pusher:pong"}"#), Ok(ClientFrame::Pong));
         assert_eq!(
             decode(r#"{"event":"pusher:subscribe","data":{"auth":"","channel":"news"}}"#),
@@ -212,28 +188,18 @@ mod tests {
         );
         assert_eq!(
             decode(r#"{"event":"pusher:unsubscribe","data":{"channel":"news"}}"#),
-            Ok(ClientFrame::Unsubscribe {
-                channel: "news".into()
-            })
+            Ok(ClientFrame::Unsubscribe { channel: "news".into() })
         );
         assert_eq!(
             decode(r#"{"event":"pusher:signin","data":{"auth":"k:s","user_data":"{}"}}"#),
-            Ok(ClientFrame::Signin {
-                auth: "k:s".into(),
-                user_data: "{}".into()
-            })
+            Ok(ClientFrame::Signin { auth: "k:s".into(), user_data: "{}".into() })
         );
     }
 
     #[test]
     fn keeps_client_event_data_verbatim() {
         let frame = decode(r#"{"event":"client-typing","channel":"private-a","data":{"b": 1}}"#);
-        let Ok(ClientFrame::ClientEvent {
-            event,
-            channel,
-            data,
-        }) = frame
-        else {
+        let Ok(ClientFrame::ClientEvent { event, channel, data }) = frame else {
             panic!("expected a client event, got {frame:?}");
         };
         assert_eq!(
@@ -245,47 +211,23 @@ mod tests {
     #[test]
     fn malformed_frames_name_the_problem() {
         let table: &[(&str, DecodeError)] = &[
-            (
-                "not json",
-                DecodeError::NotJson("expected ident at line 1 column 2".into()),
-            ),
+            ("not json", DecodeError::NotJson("expected ident at line 1 column 2".into())),
             ("[1]", DecodeError::NotAnObject),
             ("{}", DecodeError::NotAnObject),
-            (
-                r#"{"event":5}"#,
-                DecodeError::WrongType {
-                    field: "event",
-                    expected: "a string",
-                },
-            ),
-            (
-                r#"{"event":"pusher:subscribe"}"#,
-                DecodeError::MissingField("data"),
-            ),
+            (r#"{"event":5}"#, DecodeError::WrongType { field: "event", expected: "a string" }),
+            (r#"{"event":"pusher:subscribe"}"#, DecodeError::MissingField("data")),
             (
                 r#"{"event":"pusher:subscribe","data":7}"#,
-                DecodeError::WrongType {
-                    field: "data",
-                    expected: "an object",
-                },
+                DecodeError::WrongType { field: "data", expected: "an object" },
             ),
-            (
-                r#"{"event":"pusher:subscribe","data":{}}"#,
-                DecodeError::MissingField("channel"),
-            ),
+            (r#"{"event":"pusher:subscribe","data":{}}"#, DecodeError::MissingField("channel")),
             (
                 r#"{"event":"pusher:subscribe","data":{"channel":1}}"#,
-                DecodeError::WrongType {
-                    field: "channel",
-                    expected: "a string",
-                },
+                DecodeError::WrongType { field: "channel", expected: "a string" },
             ),
             (
                 r#"{"event":"pusher:subscribe","data":{"channel":"p","channel_data":{}}}"#,
-                DecodeError::WrongType {
-                    field: "channel_data",
-                    expected: "a string",
-                },
+                DecodeError::WrongType { field: "channel_data", expected: "a string" },
             ),
             (
                 r#"{"event":"pusher:signin","data":{"auth":"a"}}"#,
@@ -295,16 +237,10 @@ mod tests {
                 r#"{"event":"pusher:bogus","data":{}}"#,
                 DecodeError::UnknownPusherEvent("pusher:bogus".into()),
             ),
-            (
-                r#"{"event":"client-x","data":{}}"#,
-                DecodeError::MissingField("channel"),
-            ),
+            (r#"{"event":"client-x","data":{}}"#, DecodeError::MissingField("channel")),
             (
                 r#"{"event":"client-x","channel":[],"data":{}}"#,
-                DecodeError::WrongType {
-                    field: "channel",
-                    expected: "a string",
-                },
+                DecodeError::WrongType { field: "channel", expected: "a string" },
             ),
         ];
         for (text, expected) in table {

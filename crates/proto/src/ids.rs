@@ -12,11 +12,7 @@ pub enum IdError {
     #[error("socket_id {0:?} is not of the form 123.456")]
     SocketIdFormat(String),
     #[error("{what} is {len} characters long; the limit is {max}")]
-    TooLong {
-        what: &'static str,
-        len: usize,
-        max: usize,
-    },
+    TooLong { what: &'static str, len: usize, max: usize },
 }
 
 macro_rules! string_id {

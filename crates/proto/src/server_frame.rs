@@ -87,11 +87,8 @@ pub enum WatchlistStatus {
 impl PresenceRoster {
     fn to_json_string(&self) -> String {
         let ids: Vec<&str> = self.members.iter().map(|(id, _)| id.as_str()).collect();
-        let hash: serde_json::Map<String, Value> = self
-            .members
-            .iter()
-            .map(|(id, info)| (id.as_str().to_owned(), info.clone()))
-            .collect();
+        let hash: serde_json::Map<String, Value> =
+            self.members.iter().map(|(id, info)| (id.as_str().to_owned(), info.clone())).collect();
         json!({"presence": {"ids": ids, "hash": hash, "count": ids.len()}}).to_string()
     }
 }
@@ -129,13 +126,7 @@ impl ServerFrame {
 
     /// Encodes the frame as the JSON text sent on the socket.
     pub fn encode(&self) -> String {
-        if let Self::Event {
-            event,
-            channel,
-            data,
-            user_id,
-        } = self
-        {
+        if let Self::Event { event, channel, data, user_id } = self {
             return encode_event(event, channel, data, user_id.as_ref());
         }
         let mut frame = serde_json::Map::new();
@@ -149,7 +140,8 @@ impl ServerFrame {
         Value::Object(frame).to_string()
     }
 
-    fn channel(&self) -> Option<&str> {
+    /// The channel the frame is about, if any.
+    pub fn channel(&self) -> Option<&str> {
         match self {
             Self::Error { channel, .. } => channel.as_deref(),
             Self::SubscriptionSucceeded { channel, .. }
@@ -165,32 +157,23 @@ impl ServerFrame {
 
     fn data(&self) -> Option<Value> {
         let data = match self {
-            Self::ConnectionEstablished {
-                socket_id,
-                activity_timeout,
-            } => json!({"socket_id": socket_id, "activity_timeout": activity_timeout})
-                .to_string()
-                .into(),
+            Self::ConnectionEstablished { socket_id, activity_timeout } => {
+                json!({"socket_id": socket_id, "activity_timeout": activity_timeout})
+                    .to_string()
+                    .into()
+            }
             Self::Error { code, message, .. } => json!({"code": code, "message": message}),
             Self::Ping | Self::Pong => json!({}),
             Self::SubscriptionSucceeded { presence: None, .. } => "{}".into(),
-            Self::SubscriptionSucceeded {
-                presence: Some(roster),
-                ..
-            } => roster.to_json_string().into(),
-            Self::SubscriptionError {
-                kind,
-                error,
-                status,
-                ..
-            } => {
+            Self::SubscriptionSucceeded { presence: Some(roster), .. } => {
+                roster.to_json_string().into()
+            }
+            Self::SubscriptionError { kind, error, status, .. } => {
                 json!({"type": kind, "error": error, "status": status})
             }
-            Self::MemberAdded {
-                user_id, user_info, ..
-            } => json!({"user_id": user_id, "user_info": user_info})
-                .to_string()
-                .into(),
+            Self::MemberAdded { user_id, user_info, .. } => {
+                json!({"user_id": user_id, "user_info": user_info}).to_string().into()
+            }
             Self::MemberRemoved { user_id, .. } => json!({"user_id": user_id}).to_string().into(),
             Self::SubscriptionCount { count, .. } => {
                 json!({"subscription_count": count}).to_string().into()
@@ -212,13 +195,8 @@ fn encode_event(event: &str, channel: &str, data: &RawJson, user_id: Option<&Use
         #[serde(skip_serializing_if = "Option::is_none")]
         user_id: Option<&'a UserId>,
     }
-    serde_json::to_string(&Wire {
-        event,
-        channel,
-        data,
-        user_id,
-    })
-    .expect("frame fields always encode")
+    serde_json::to_string(&Wire { event, channel, data, user_id })
+        .expect("frame fields always encode")
 }
 
 #[cfg(test)]

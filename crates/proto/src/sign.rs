@@ -76,12 +76,7 @@ pub fn api_string_to_sign(method: &str, path: &str, params: &[(String, String)])
         .collect();
     pairs.sort();
     let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    format!(
-        "{}\n{}\n{}",
-        method.to_ascii_uppercase(),
-        path,
-        query.join("&")
-    )
+    format!("{}\n{}\n{}", method.to_ascii_uppercase(), path, query.join("&"))
 }
 
 /// Lower-case hex MD5 of a request body, as in `body_md5`.
@@ -183,18 +178,9 @@ mod tests {
         let string = channel_string_to_sign("1234.1234", "private-foobar", None);
         let good =
             "278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4";
-        assert_eq!(
-            check_auth(&key(), &secret(), &string, good),
-            AuthCheck::Valid
-        );
-        assert_eq!(
-            check_auth(&key(), &secret(), &string, "nokey"),
-            AuthCheck::WrongKey
-        );
-        assert_eq!(
-            check_auth(&key(), &secret(), &string, "other:abc"),
-            AuthCheck::WrongKey
-        );
+        assert_eq!(check_auth(&key(), &secret(), &string, good), AuthCheck::Valid);
+        assert_eq!(check_auth(&key(), &secret(), &string, "nokey"), AuthCheck::WrongKey);
+        assert_eq!(check_auth(&key(), &secret(), &string, "other:abc"), AuthCheck::WrongKey);
         assert!(matches!(
             check_auth(&key(), &secret(), &string, "278d425bdf160c739803:00"),
             AuthCheck::BadSignature { expected } if expected.starts_with("58df8b0c")

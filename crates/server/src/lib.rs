@@ -17,8 +17,8 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{any, get};
 use axum::Router;
-use switchboard_engine::Engine;
 use switchboard_engine::config::AppConfig;
+use switchboard_engine::Engine;
 use switchboard_engine::ReloadSummary;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -45,10 +45,7 @@ pub enum ServeError {
     #[error("cannot listen on {addr}: address already in use")]
     AddressInUse { addr: String },
     #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        addr: String,
-        source: std::io::Error,
-    },
+    Bind { addr: String, source: std::io::Error },
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -83,18 +80,13 @@ impl Server {
     /// Binds the listener and starts the hub.
     pub async fn bind(settings: Settings) -> Result<Server, ServeError> {
         let addr = format!("{}:{}", settings.host, settings.port);
-        let listener = TcpListener::bind(&addr)
-            .await
-            .map_err(|source| match source.kind() {
-                std::io::ErrorKind::AddrInUse => ServeError::AddressInUse { addr: addr.clone() },
-                _ => ServeError::Bind {
-                    addr: addr.clone(),
-                    source,
-                },
-            })?;
+        let listener = TcpListener::bind(&addr).await.map_err(|source| match source.kind() {
+            std::io::ErrorKind::AddrInUse => ServeError::AddressInUse { addr: addr.clone() },
+            _ => ServeError::Bind { addr: addr.clone(), source },
+        })?;
         let max_message_bytes = settings.limits.max_message_size_in_kb as usize * 1024;
         let (apps_tx, apps) = watch::channel(AppDirectory::new(settings.apps.clone()));
-        let hub = HubHandle::spawn(Engine::new(settings.apps, settings.limits));
+        let hub = HubHandle::spawn(Engine::new(settings.apps, settings.limits), true);
         let ctx = AppContext { hub: hub.clone(), apps, max_message_bytes };
         let control = ServerControl { hub, apps: Arc::new(apps_tx) };
         Ok(Server { listener, router: router(ctx), control })
@@ -106,9 +98,7 @@ impl Server {
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .expect("a bound TCP listener has an address")
+        self.listener.local_addr().expect("a bound TCP listener has an address")
     }
 
     /// Serves until `shutdown` resolves, then closes clients with 4200 and returns.
@@ -117,9 +107,7 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
         let hub = self.control.hub.clone();
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
             .with_graceful_shutdown(async move {
                 shutdown.await;

@@ -24,23 +24,15 @@ impl MetricsSnapshot {
         let gauges: [Family; 4] = [
             ("switchboard_connections", "gauge", |m| m.connections as u64),
             ("switchboard_channels", "gauge", |m| m.channels as u64),
-            ("switchboard_messages_in_total", "counter", |m| {
-                m.messages_in
-            }),
-            ("switchboard_messages_out_total", "counter", |m| {
-                m.messages_out
-            }),
+            ("switchboard_messages_in_total", "counter", |m| m.messages_in),
+            ("switchboard_messages_out_total", "counter", |m| m.messages_out),
         ];
         for (name, kind, value) in gauges {
             let _ = writeln!(text, "# HELP {name} {}", help(name));
             let _ = writeln!(text, "# TYPE {name} {kind}");
             for app in &self.apps {
-                let _ = writeln!(
-                    text,
-                    "{name}{{app=\"{}\"}} {}",
-                    escape(app.app.as_str()),
-                    value(app)
-                );
+                let _ =
+                    writeln!(text, "{name}{{app=\"{}\"}} {}", escape(app.app.as_str()), value(app));
             }
         }
         let name = "switchboard_api_requests_total";
@@ -68,10 +60,7 @@ fn help(name: &str) -> &'static str {
 }
 
 fn escape(label: &str) -> String {
-    label
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
+    label.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
 #[cfg(test)]

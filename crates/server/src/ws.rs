@@ -6,9 +6,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
-use switchboard_engine::{ConnId, Input};
+use switchboard_engine::{ConnId, ConnMeta, Input};
 use switchboard_proto::{ClientFrame, DecodeError, SocketId};
 use tokio::sync::{mpsc, oneshot};
 
@@ -28,35 +29,39 @@ static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 pub async fn upgrade(
     State(ctx): State<AppContext>,
     Path(key): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(mut query): Query<HashMap<String, String>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
-    let protocol = query.get("protocol").cloned();
-    tracing::debug!(%peer, key, "websocket upgrade");
+    let protocol = query.remove("protocol");
+    let header = |name| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let meta = ConnMeta {
+        remote: Some(peer.to_string()),
+        origin_header: header(header::ORIGIN),
+        user_agent: header(header::USER_AGENT),
+        client: query.remove("client"),
+        version: query.remove("version"),
+    };
     ws.max_message_size(HARD_FRAME_LIMIT)
-        .on_upgrade(move |socket| run(socket, ctx, key, protocol))
+        .on_upgrade(move |socket| run(socket, ctx, key, protocol, meta))
 }
 
-async fn run(socket: WebSocket, ctx: AppContext, key: String, protocol: Option<String>) {
+async fn run(
+    socket: WebSocket,
+    ctx: AppContext,
+    key: String,
+    protocol: Option<String>,
+    meta: ConnMeta,
+) {
     let conn = ConnId(NEXT_CONN.fetch_add(1, Ordering::Relaxed));
     let socket_id = SocketId::from_parts(rand::random::<u64>() % 10_000_000_000, conn.0);
     let (outbox_tx, outbox) = mpsc::channel(OUTBOX_CAPACITY);
     let (overflow_tx, overflow) = oneshot::channel();
-    let handle = ConnHandle {
-        outbox: outbox_tx,
-        overflow: overflow_tx,
-    };
-    ctx.hub.open(
-        conn,
-        handle,
-        Input::Open {
-            conn,
-            socket_id,
-            app_key: key,
-            protocol,
-        },
-    );
+    let handle =
+        ConnHandle { socket_id: socket_id.clone(), outbox: outbox_tx, overflow: overflow_tx };
+    let input = Input::Open { conn, socket_id, app_key: key, protocol, meta };
+    ctx.hub.open(conn, handle, input);
     pump(socket, &ctx, conn, outbox, overflow).await;
     ctx.hub.input(Input::Closed { conn });
 }
@@ -93,7 +98,8 @@ async fn pump(
                         Ok(text) => ctx.hub.input(frame(conn, text, max_bytes)),
                         Err(_) => {
                             let error = DecodeError::NotJson("binary frame is not valid UTF-8".into());
-                            ctx.hub.input(Input::Frame { conn, frame: Err(error) });
+                            let raw = String::from_utf8_lossy(&bytes).into_owned();
+                            ctx.hub.input(Input::Frame { conn, raw, frame: Err(error) });
                         }
                     },
                     Message::Ping(_) | Message::Pong(_) => ctx.hub.input(Input::Activity { conn }),
@@ -105,10 +111,7 @@ async fn pump(
 }
 
 fn frame(conn: ConnId, text: &str, max_bytes: usize) -> Input {
-    Input::Frame {
-        conn,
-        frame: ClientFrame::decode(text, max_bytes),
-    }
+    Input::Frame { conn, raw: text.to_owned(), frame: ClientFrame::decode(text, max_bytes) }
 }
 
 fn to_message(outgoing: Outgoing) -> Message {
@@ -125,8 +128,5 @@ fn close(code: u16, reason: &str) -> Message {
     while !reason.is_char_boundary(end) {
         end -= 1;
     }
-    Message::Close(Some(CloseFrame {
-        code,
-        reason: reason[..end].into(),
-    }))
+    Message::Close(Some(CloseFrame { code, reason: reason[..end].into() }))
 }

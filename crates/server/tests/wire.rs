@@ -44,30 +44,18 @@ async fn start(limits: ServerLimits) -> Running {
             .await
             .unwrap();
     });
-    Running {
-        port,
-        stop: Some(stop),
-        done,
-    }
+    Running { port, stop: Some(stop), done }
 }
 
 async fn connect(port: u16, query: &str) -> Ws {
     let url = format!("ws://127.0.0.1:{port}/app/app-key{query}");
-    timeout(WAIT, tokio_tungstenite::connect_async(url))
-        .await
-        .unwrap()
-        .unwrap()
-        .0
+    timeout(WAIT, tokio_tungstenite::connect_async(url)).await.unwrap().unwrap().0
 }
 
 /// The next text frame as JSON, with a double-encoded `data` decoded.
 async fn next(ws: &mut Ws) -> Value {
     loop {
-        let message = timeout(WAIT, ws.next())
-            .await
-            .expect("a frame in time")
-            .unwrap()
-            .unwrap();
+        let message = timeout(WAIT, ws.next()).await.expect("a frame in time").unwrap().unwrap();
         if let Message::Text(text) = message {
             let mut frame: Value = serde_json::from_str(&text).unwrap();
             if let Some(Value::String(data)) = frame.get("data") {
@@ -81,17 +69,11 @@ async fn next(ws: &mut Ws) -> Value {
 }
 
 async fn send(ws: &mut Ws, frame: Value) {
-    ws.send(Message::Text(frame.to_string().into()))
-        .await
-        .unwrap();
+    ws.send(Message::Text(frame.to_string().into())).await.unwrap();
 }
 
 fn signed_url(port: u16, method: &str, path: &str, body: &str) -> String {
-    let ts = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        .to_string();
+    let ts = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs().to_string();
     let mut params = vec![
         ("auth_key".to_owned(), "app-key".to_owned()),
         ("auth_timestamp".to_owned(), ts),
@@ -103,48 +85,26 @@ fn signed_url(port: u16, method: &str, path: &str, body: &str) -> String {
     let string = api_string_to_sign(method, path, &params);
     let signature = hmac_hex(&AppSecret::new("app-secret").unwrap(), string.as_bytes());
     let query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    format!(
-        "http://127.0.0.1:{port}{path}?{}&auth_signature={signature}",
-        query.join("&")
-    )
+    format!("http://127.0.0.1:{port}{path}?{}&auth_signature={signature}", query.join("&"))
 }
 
 #[tokio::test]
 async fn subscribe_then_receive_a_signed_trigger() {
     let server = start(ServerLimits::default()).await;
-    let mut ws = connect(
-        server.port,
-        "?protocol=7&client=js&version=8.4.0&flash=false",
-    )
-    .await;
+    let mut ws = connect(server.port, "?protocol=7&client=js&version=8.4.0&flash=false").await;
     let established = next(&mut ws).await;
     assert_eq!(established["event"], "pusher:connection_established");
     assert_eq!(established["data"]["activity_timeout"], 120);
-    send(
-        &mut ws,
-        json!({"event":"pusher:subscribe","data":{"channel":"news","auth":""}}),
-    )
-    .await;
-    assert_eq!(
-        next(&mut ws).await["event"],
-        "pusher_internal:subscription_succeeded"
-    );
+    send(&mut ws, json!({"event":"pusher:subscribe","data":{"channel":"news","auth":""}})).await;
+    assert_eq!(next(&mut ws).await["event"], "pusher_internal:subscription_succeeded");
 
     let body = json!({"name":"hello","channels":["news"],"data":"{\"a\":1}"}).to_string();
     let url = signed_url(server.port, "POST", "/apps/app-id/events", &body);
-    let response = reqwest::Client::new()
-        .post(url)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let response = reqwest::Client::new().post(url).body(body).send().await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.text().await.unwrap(), "{}");
     let event = next(&mut ws).await;
-    assert_eq!(
-        (event["event"].as_str(), event["channel"].as_str()),
-        (Some("hello"), Some("news"))
-    );
+    assert_eq!((event["event"].as_str(), event["channel"].as_str()), (Some("hello"), Some("news")));
     assert_eq!(event["data"], json!({"a":1}));
 }
 
@@ -161,24 +121,13 @@ async fn an_unsigned_api_call_is_refused_with_a_reason() {
 
 #[tokio::test]
 async fn malformed_frames_get_an_error_and_the_socket_keeps_working() {
-    let server = start(ServerLimits {
-        max_message_size_in_kb: 1,
-        ..ServerLimits::default()
-    })
-    .await;
+    let server = start(ServerLimits { max_message_size_in_kb: 1, ..ServerLimits::default() }).await;
     let mut ws = connect(server.port, "").await;
     next(&mut ws).await;
     ws.send(Message::Text("{nope".into())).await.unwrap();
-    assert!(next(&mut ws).await["data"]["message"]
-        .as_str()
-        .unwrap()
-        .starts_with("Invalid JSON"));
+    assert!(next(&mut ws).await["data"]["message"].as_str().unwrap().starts_with("Invalid JSON"));
     ws.send(Message::Text(
-        format!(
-            "{{\"event\":\"client-x\",\"data\":\"{}\"}}",
-            "x".repeat(2000)
-        )
-        .into(),
+        format!("{{\"event\":\"client-x\",\"data\":\"{}\"}}", "x".repeat(2000)).into(),
     ))
     .await
     .unwrap();
@@ -192,11 +141,8 @@ async fn malformed_frames_get_an_error_and_the_socket_keeps_working() {
 
 #[tokio::test]
 async fn idle_sockets_are_pinged_then_closed_with_4201() {
-    let limits = ServerLimits {
-        activity_timeout_secs: 1,
-        pong_timeout_secs: 1,
-        ..ServerLimits::default()
-    };
+    let limits =
+        ServerLimits { activity_timeout_secs: 1, pong_timeout_secs: 1, ..ServerLimits::default() };
     let server = start(limits).await;
     let mut ws = connect(server.port, "").await;
     next(&mut ws).await;
@@ -234,20 +180,9 @@ async fn shutdown_closes_clients_with_4200() {
 async fn health_and_metrics_answer() {
     let server = start(ServerLimits::default()).await;
     let base = format!("http://127.0.0.1:{}", server.port);
-    assert_eq!(
-        reqwest::get(format!("{base}/up")).await.unwrap().status(),
-        200
-    );
+    assert_eq!(reqwest::get(format!("{base}/up")).await.unwrap().status(), 200);
     let mut ws = connect(server.port, "").await;
     next(&mut ws).await;
-    let metrics = reqwest::get(format!("{base}/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        metrics.contains("switchboard_connections{app=\"app-id\"} 1"),
-        "{metrics}"
-    );
+    let metrics = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("switchboard_connections{app=\"app-id\"} 1"), "{metrics}");
 }

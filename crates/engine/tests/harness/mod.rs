@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 use switchboard_engine::api::{BatchReply, ChannelsReply, TriggerReply, UsersReply};
 use switchboard_engine::config::{AppConfig, ServerLimits, WebhookConfig, WebhookEventType};
 use switchboard_engine::{
-    ApiError, AppMetrics, BatchItem, ChannelInfo, ConnId, Effect, Engine, Input, Millis,
-    TriggerRequest, WebhookEvent,
+    ApiError, ApiOutcome, AppMetrics, BatchItem, Caller, ChannelInfo, ConnId, ConnMeta, Effect,
+    Engine, Input, Millis, Observation, Origin, TriggerRequest, WebhookEvent,
 };
 use switchboard_proto::sign::{channel_string_to_sign, hmac_hex, user_string_to_sign};
 use switchboard_proto::{AppId, AppKey, AppSecret, ClientFrame, SocketId};
@@ -52,10 +52,7 @@ pub fn data(frame: &Value) -> Value {
 
 /// The `event` names of some frames.
 pub fn names(frames: &[Value]) -> Vec<String> {
-    frames
-        .iter()
-        .map(|f| f["event"].as_str().unwrap_or_default().to_owned())
-        .collect()
+    frames.iter().map(|f| f["event"].as_str().unwrap_or_default().to_owned()).collect()
 }
 
 /// A trigger request with no socket id and no info.
@@ -92,6 +89,8 @@ pub struct Harness {
     pub closes: Vec<(ConnId, u16, String)>,
     pub pings: Vec<ConnId>,
     pub webhooks: Vec<(AppId, WebhookEvent)>,
+    /// Observations, when recording was turned on with `record()`.
+    pub observations: Vec<Observation>,
     /// Effects of the last input or API call, in order.
     pub last: Vec<Effect>,
     /// Frames delivered per app id (each recipient counts once).
@@ -100,10 +99,7 @@ pub struct Harness {
 
 impl Harness {
     pub fn new(apps: Vec<AppConfig>, limits: ServerLimits) -> Self {
-        let configs = apps
-            .iter()
-            .map(|a| (a.key.as_str().to_owned(), a.clone()))
-            .collect();
+        let configs = apps.iter().map(|a| (a.key.as_str().to_owned(), a.clone())).collect();
         Self {
             engine: Engine::new(apps, limits),
             now: START,
@@ -116,9 +112,16 @@ impl Harness {
             closes: Vec::new(),
             pings: Vec::new(),
             webhooks: Vec::new(),
+            observations: Vec::new(),
             last: Vec::new(),
             delivered: HashMap::new(),
         }
+    }
+
+    /// Turns observations on (off by default, so effect lists stay short).
+    pub fn record(mut self) -> Self {
+        self.engine.set_recording(true);
+        self
     }
 
     /// One app (`app-id` / `app-key` / `app-secret`, the defaults) and default limits.
@@ -144,11 +147,7 @@ impl Harness {
     pub fn join(&mut self) -> ConnId {
         let conn = self.connect("app-key");
         let frames = self.take(conn);
-        assert_eq!(
-            names(&frames),
-            ["pusher:connection_established"],
-            "{frames:?}"
-        );
+        assert_eq!(names(&frames), ["pusher:connection_established"], "{frames:?}");
         conn
     }
 
@@ -164,6 +163,7 @@ impl Harness {
             socket_id,
             app_key: key.to_owned(),
             protocol: protocol.map(str::to_owned),
+            meta: ConnMeta::default(),
         };
         self.feed(input);
         conn
@@ -178,7 +178,7 @@ impl Harness {
     /// A text frame as the edge would decode it (64 KB limit).
     pub fn send(&mut self, conn: ConnId, text: &str) -> Vec<Effect> {
         let frame = ClientFrame::decode(text, 64 * 1024);
-        self.feed(Input::Frame { conn, frame })
+        self.feed(Input::Frame { conn, raw: text.to_owned(), frame })
     }
 
     pub fn send_json(&mut self, conn: ConnId, frame: &Value) -> Vec<Effect> {
@@ -217,10 +217,7 @@ impl Harness {
     }
 
     pub fn take_webhooks(&mut self) -> Vec<WebhookEvent> {
-        std::mem::take(&mut self.webhooks)
-            .into_iter()
-            .map(|(_, e)| e)
-            .collect()
+        std::mem::take(&mut self.webhooks).into_iter().map(|(_, e)| e).collect()
     }
 
     pub fn take_closes(&mut self) -> Vec<(ConnId, u16, String)> {
@@ -241,10 +238,7 @@ impl Harness {
                 Effect::Send { to, text } => {
                     let value: Value = serde_json::from_str(text).expect("engine sends JSON");
                     for conn in to {
-                        assert!(
-                            !self.gone.contains(conn),
-                            "frame to closed {conn:?}: {text}"
-                        );
+                        assert!(!self.gone.contains(conn), "frame to closed {conn:?}: {text}");
                         self.inboxes.entry(*conn).or_default().push(value.clone());
                         let app = self.conn_app(*conn).unwrap_or_default();
                         *self.delivered.entry(app).or_default() += 1;
@@ -259,6 +253,7 @@ impl Harness {
                     self.closes.push((*conn, *code, reason.clone()));
                 }
                 Effect::Webhook { app, event } => self.webhooks.push((app.clone(), event.clone())),
+                Effect::Observe(observation) => self.observations.push((**observation).clone()),
             }
         }
         self.last.clone_from(&effects);
@@ -281,21 +276,13 @@ impl Harness {
         let config = self.config_of(conn);
         let socket_id = self.socket_id(conn);
         let string = channel_string_to_sign(socket_id.as_str(), channel, channel_data);
-        format!(
-            "{}:{}",
-            config.key,
-            hmac_hex(&config.secret, string.as_bytes())
-        )
+        format!("{}:{}", config.key, hmac_hex(&config.secret, string.as_bytes()))
     }
 
     pub fn user_auth(&self, conn: ConnId, user_data: &str) -> String {
         let config = self.config_of(conn);
         let string = user_string_to_sign(self.socket_id(conn).as_str(), user_data);
-        format!(
-            "{}:{}",
-            config.key,
-            hmac_hex(&config.secret, string.as_bytes())
-        )
+        format!("{}:{}", config.key, hmac_hex(&config.secret, string.as_bytes()))
     }
 
     // ---- client actions ----
@@ -326,10 +313,7 @@ impl Harness {
     pub fn subscribe_presence(&mut self, conn: ConnId, channel: &str, data: &Value) -> Vec<Effect> {
         let channel_data = data.to_string();
         let auth = self.channel_auth(conn, channel, Some(&channel_data));
-        self.send(
-            conn,
-            &subscribe_frame(channel, Some(&auth), Some(&channel_data)),
-        )
+        self.send(conn, &subscribe_frame(channel, Some(&auth), Some(&channel_data)))
     }
 
     /// Presence subscribe as `user_id` (no user_info), draining the joiner's inbox.
@@ -369,21 +353,18 @@ impl Harness {
         app: &str,
         request: TriggerRequest,
     ) -> Result<TriggerReply, ApiError> {
-        let (reply, effects) = self.engine.trigger(&app_id(app), request, self.now)?;
-        self.apply(effects);
-        Ok(reply)
+        let outcome = self.engine.trigger(&api_caller(), &app_id(app), request, self.now);
+        self.finish(outcome)
     }
 
     /// `trigger` on `app-id` that must succeed.
     pub fn publish(&mut self, name: &str, channels: &[&str], data: &str) -> TriggerReply {
-        self.trigger("app-id", req(name, channels, data))
-            .expect("trigger")
+        self.trigger("app-id", req(name, channels, data)).expect("trigger")
     }
 
     pub fn batch(&mut self, app: &str, items: Vec<BatchItem>) -> Result<BatchReply, ApiError> {
-        let (reply, effects) = self.engine.batch(&app_id(app), items, self.now)?;
-        self.apply(effects);
-        Ok(reply)
+        let outcome = self.engine.batch(&api_caller(), &app_id(app), items, self.now);
+        self.finish(outcome)
     }
 
     pub fn channels(
@@ -393,7 +374,8 @@ impl Harness {
         info: &[&str],
     ) -> Result<ChannelsReply, ApiError> {
         let info: Vec<String> = info.iter().map(|i| (*i).to_owned()).collect();
-        self.engine.channels(&app_id(app), prefix, &info)
+        let outcome = self.engine.channels(&api_caller(), &app_id(app), prefix, &info, self.now);
+        self.finish(outcome)
     }
 
     pub fn channel(
@@ -403,28 +385,38 @@ impl Harness {
         info: &[&str],
     ) -> Result<ChannelInfo, ApiError> {
         let info: Vec<String> = info.iter().map(|i| (*i).to_owned()).collect();
-        self.engine.channel(&app_id(app), name, &info, self.now)
+        let outcome = self.engine.channel(&api_caller(), &app_id(app), name, &info, self.now);
+        self.finish(outcome)
     }
 
     pub fn users(&mut self, app: &str, name: &str) -> Result<UsersReply, ApiError> {
-        self.engine.users(&app_id(app), name)
+        let outcome = self.engine.users(&api_caller(), &app_id(app), name, self.now);
+        self.finish(outcome)
     }
 
     pub fn terminate_user(&mut self, app: &str, user: &str) -> Result<(), ApiError> {
-        let effects = self.engine.terminate_user(&app_id(app), user)?;
-        self.apply(effects);
-        Ok(())
+        let outcome = self.engine.terminate_user(&api_caller(), &app_id(app), user, self.now);
+        self.finish(outcome)
+    }
+
+    /// Routes an API call's effects and hands back its reply.
+    fn finish<T>(&mut self, outcome: ApiOutcome<T>) -> Result<T, ApiError> {
+        self.apply(outcome.effects);
+        outcome.reply
     }
 
     pub fn shutdown(&mut self) -> Vec<Effect> {
-        let effects = self.engine.shutdown();
+        let effects = self.engine.shutdown(self.now);
         self.apply(effects)
     }
 
     pub fn metrics(&self, app: &str) -> AppMetrics {
         let all = self.engine.metrics();
-        all.into_iter()
-            .find(|m| m.app.as_str() == app)
-            .expect("app in metrics")
+        all.into_iter().find(|m| m.app.as_str() == app).expect("app in metrics")
     }
+}
+
+/// The caller recorded for harness API calls.
+pub fn api_caller() -> Caller {
+    Caller::new(Origin::Api, "POST", "/apps/app-id/events", None)
 }

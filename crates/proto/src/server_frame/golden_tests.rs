@@ -68,22 +68,14 @@ fn error_frames() {
 #[test]
 fn subscription_frames() {
     golden(
-        &ServerFrame::SubscriptionSucceeded {
-            channel: "news".into(),
-            presence: None,
-        },
+        &ServerFrame::SubscriptionSucceeded { channel: "news".into(), presence: None },
         json!({"event":"pusher_internal:subscription_succeeded","channel":"news","data":"{}"}),
     );
     let roster = PresenceRoster {
-        members: vec![
-            (user("1"), json!({"name":"Phil"})),
-            (user("2"), Value::Null),
-        ],
+        members: vec![(user("1"), json!({"name":"Phil"})), (user("2"), Value::Null)],
     };
-    let frame = ServerFrame::SubscriptionSucceeded {
-        channel: "presence-x".into(),
-        presence: Some(roster),
-    };
+    let frame =
+        ServerFrame::SubscriptionSucceeded { channel: "presence-x".into(), presence: Some(roster) };
     let encoded: Value = serde_json::from_str(&frame.encode()).unwrap();
     let data: Value = serde_json::from_str(encoded["data"].as_str().unwrap()).unwrap();
     assert_eq!(
@@ -91,16 +83,11 @@ fn subscription_frames() {
         json!({"presence":{"ids":["1","2"],"hash":{"1":{"name":"Phil"},"2":null},"count":2}})
     );
     golden(
-        &ServerFrame::SubscriptionCount {
-            channel: "news".into(),
-            count: 12,
-        },
+        &ServerFrame::SubscriptionCount { channel: "news".into(), count: 12 },
         json!({"event":"pusher_internal:subscription_count","channel":"news","data":"{\"subscription_count\":12}"}),
     );
     golden(
-        &ServerFrame::CacheMiss {
-            channel: "cache-a".into(),
-        },
+        &ServerFrame::CacheMiss { channel: "cache-a".into() },
         json!({"event":"pusher:cache_miss","channel":"cache-a"}),
     );
 }
@@ -116,10 +103,7 @@ fn presence_member_frames() {
         json!({"event":"pusher_internal:member_added","channel":"presence-x","data":"{\"user_id\":\"7\",\"user_info\":{\"n\":1}}"}),
     );
     golden(
-        &ServerFrame::MemberRemoved {
-            channel: "presence-x".into(),
-            user_id: user("7"),
-        },
+        &ServerFrame::MemberRemoved { channel: "presence-x".into(), user_id: user("7") },
         json!({"event":"pusher_internal:member_removed","channel":"presence-x","data":"{\"user_id\":\"7\"}"}),
     );
 }
@@ -127,9 +111,7 @@ fn presence_member_frames() {
 #[test]
 fn user_frames() {
     golden(
-        &ServerFrame::SigninSuccess {
-            user_data: "{\"id\":\"1\"}".into(),
-        },
+        &ServerFrame::SigninSuccess { user_data: "{\"id\":\"1\"}".into() },
         json!({"event":"pusher:signin_success","data":{"user_data":"{\"id\":\"1\"}"}}),
     );
     golden(

@@ -75,23 +75,11 @@ impl Vars<'_> {
         let Some(value) = (self.0)(var) else {
             return Ok(None);
         };
-        let checked = if value.is_empty() {
-            Err(EnvProblem::Empty)
-        } else {
-            parse(&value)
-        };
+        let checked = if value.is_empty() { Err(EnvProblem::Empty) } else { parse(&value) };
         checked.map(Some).map_err(|problem| {
             // A secret is only refused when empty, but never echo one, whatever the rule.
-            let value = if var == APP_SECRET {
-                String::new()
-            } else {
-                value
-            };
-            ConfigError::Env {
-                var,
-                value,
-                problem,
-            }
+            let value = if var == APP_SECRET { String::new() } else { value };
+            ConfigError::Env { var, value, problem }
         })
     }
 }
@@ -122,9 +110,7 @@ impl EnvApp {
             (ENABLE_CLIENT_MESSAGES, self.enable_client_messages),
             (ENABLE_SUBSCRIPTION_COUNT, self.enable_subscription_count),
         ];
-        switches
-            .into_iter()
-            .find_map(|(var, value)| value.map(|_| var))
+        switches.into_iter().find_map(|(var, value)| value.map(|_| var))
     }
 
     /// The default app with whatever the environment replaces.
@@ -135,12 +121,10 @@ impl EnvApp {
             self.key.unwrap_or(defaults.key),
             self.secret.unwrap_or(defaults.secret),
         );
-        app.enable_client_messages = self
-            .enable_client_messages
-            .unwrap_or(app.enable_client_messages);
-        app.enable_subscription_count = self
-            .enable_subscription_count
-            .unwrap_or(app.enable_subscription_count);
+        app.enable_client_messages =
+            self.enable_client_messages.unwrap_or(app.enable_client_messages);
+        app.enable_subscription_count =
+            self.enable_subscription_count.unwrap_or(app.enable_subscription_count);
         app
     }
 
@@ -195,21 +179,14 @@ mod tests {
     type Vars<'a> = &'a [(&'a str, &'a str)];
 
     fn read(vars: Vars<'_>) -> Result<EnvLayer, String> {
-        let env = |name: &str| {
-            vars.iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
-        };
+        let env = |name: &str| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string());
         EnvLayer::read(&env).map_err(|e| e.to_string())
     }
 
     /// The apps from a file's text plus the environment.
     fn apps(file: &str, vars: Vars<'_>) -> Result<Vec<AppConfig>, String> {
         let file = super::super::file::parse(file, Path::new("s.toml")).unwrap();
-        read(vars)?
-            .app
-            .resolve(file.apps)
-            .map_err(|e| e.to_string())
+        read(vars)?.app.resolve(file.apps).map_err(|e| e.to_string())
     }
 
     fn app(id: &str, key: &str, secret: &str) -> AppConfig {
@@ -224,21 +201,9 @@ mod tests {
         switched.enable_subscription_count = true;
         let cases: [(Vars<'_>, AppConfig); 4] = [
             (&[], AppConfig::default_app()),
-            (
-                &[(APP_ID, "my-id"), (APP_SECRET, "my-secret")],
-                app("my-id", "app-key", "my-secret"),
-            ),
-            (
-                &[(APP_KEY, "my-key")],
-                app("app-id", "my-key", "app-secret"),
-            ),
-            (
-                &[
-                    (ENABLE_CLIENT_MESSAGES, "False"),
-                    (ENABLE_SUBSCRIPTION_COUNT, "1"),
-                ],
-                switched,
-            ),
+            (&[(APP_ID, "my-id"), (APP_SECRET, "my-secret")], app("my-id", "app-key", "my-secret")),
+            (&[(APP_KEY, "my-key")], app("app-id", "my-key", "app-secret")),
+            (&[(ENABLE_CLIENT_MESSAGES, "False"), (ENABLE_SUBSCRIPTION_COUNT, "1")], switched),
         ];
         for (vars, expected) in cases {
             assert_eq!(apps("", vars), Ok(vec![expected]), "{vars:?}");
@@ -257,37 +222,24 @@ mod tests {
             ),
             (
                 &[(APP_ID, "a")],
-                Err(format!(
-                    "{prefix} id \"a\", already used by apps[0].id at s.toml:2:6"
-                )),
+                Err(format!("{prefix} id \"a\", already used by apps[0].id at s.toml:2:6")),
             ),
             (
                 &[(APP_ID, "b"), (APP_KEY, "k")],
-                Err(format!(
-                    "{prefix} key \"k\", already used by apps[0].key at s.toml:3:7"
-                )),
+                Err(format!("{prefix} key \"k\", already used by apps[0].key at s.toml:3:7")),
             ),
             (
                 &[(ENABLE_CLIENT_MESSAGES, "false")],
-                Err(
-                    "SWITCHBOARD_ENABLE_CLIENT_MESSAGES applies to the app given by \
+                Err("SWITCHBOARD_ENABLE_CLIENT_MESSAGES applies to the app given by \
                      SWITCHBOARD_APP_ID/KEY/SECRET or to the default app, but s.toml defines \
                      its own [[apps]]; set the switch per app in the file instead"
-                        .to_owned(),
-                ),
+                    .to_owned()),
             ),
-            (
-                &[
-                    (ENABLE_SUBSCRIPTION_COUNT, "true"),
-                    (APP_ID, "b"),
-                    (APP_KEY, "k2"),
-                ],
-                {
-                    let mut added = app("b", "k2", "app-secret");
-                    added.enable_subscription_count = true;
-                    Ok(vec![app("a", "k", "s"), added])
-                },
-            ),
+            (&[(ENABLE_SUBSCRIPTION_COUNT, "true"), (APP_ID, "b"), (APP_KEY, "k2")], {
+                let mut added = app("b", "k2", "app-secret");
+                added.enable_subscription_count = true;
+                Ok(vec![app("a", "k", "s"), added])
+            }),
         ];
         for (vars, expected) in cases {
             assert_eq!(apps(file, vars), expected, "{vars:?}");
@@ -332,10 +284,7 @@ mod tests {
         let env = read(&vars).unwrap();
         let server = env.server;
         assert_eq!(env.config, Some(PathBuf::from("dir/s.toml")));
-        assert_eq!(
-            (server.host.as_deref(), server.port),
-            (Some("0.0.0.0"), Some(0))
-        );
+        assert_eq!((server.host.as_deref(), server.port), (Some("0.0.0.0"), Some(0)));
         let limits = [
             server.activity_timeout,
             server.pong_timeout,

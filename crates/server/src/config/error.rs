@@ -37,23 +37,14 @@ pub enum ConfigError {
     },
     /// An environment variable holds a value that cannot be used.
     #[error("{var}={value:?}: {problem}")]
-    Env {
-        var: &'static str,
-        value: String,
-        problem: EnvProblem,
-    },
+    Env { var: &'static str, value: String, problem: EnvProblem },
     /// The app given by `SWITCHBOARD_APP_*` collides with an app from the file. (Its unset
     /// credentials default to `app-id` / `app-key` / `app-secret`.)
     #[error(
         "the app from SWITCHBOARD_APP_ID/KEY/SECRET has {what} \"{value}\", already used by \
          apps[{index}].{what} at {at}"
     )]
-    EnvDuplicate {
-        what: Credential,
-        value: String,
-        index: usize,
-        at: Location,
-    },
+    EnvDuplicate { what: Credential, value: String, index: usize, at: Location },
     /// An app switch was set in the environment, but there is no env-defined or default
     /// app for it to apply to.
     #[error(
@@ -175,11 +166,7 @@ mod tests {
                 "switchboard.toml:3:1: apps[0].max_connections: invalid type",
             ),
             (
-                ConfigError::Invalid {
-                    at,
-                    field: String::new(),
-                    message: "bad".into(),
-                },
+                ConfigError::Invalid { at, field: String::new(), message: "bad".into() },
                 "switchboard.toml:3:1: bad",
             ),
             (

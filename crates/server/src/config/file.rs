@@ -25,10 +25,8 @@ pub(super) struct FileApp {
 
 /// Reads and parses the file at `path`.
 pub(super) fn read(path: &Path) -> Result<FileLayer, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
     parse(&text, path)
 }
 
@@ -56,18 +54,12 @@ fn parse_error(
     } else {
         inner.message().trim().replace('\n', "; ")
     };
-    ConfigError::Invalid {
-        at: Location::at_offset(path, text, offset),
-        field,
-        message,
-    }
+    ConfigError::Invalid { at: Location::at_offset(path, text, offset), field, message }
 }
 
 /// Whether `field` is `apps[N].secret`.
 fn is_app_secret(field: &str) -> bool {
-    let index = field
-        .strip_prefix("apps[")
-        .and_then(|rest| rest.strip_suffix("].secret"));
+    let index = field.strip_prefix("apps[").and_then(|rest| rest.strip_suffix("].secret"));
     index.is_some_and(|index| index.bytes().all(|b| b.is_ascii_digit()))
 }
 
@@ -108,19 +100,9 @@ fn check_unique(apps: &[FileApp]) -> Result<(), ConfigError> {
     for (index, later) in apps.iter().enumerate() {
         for (first, earlier) in apps[..index].iter().enumerate() {
             let clash = if later.app.id == earlier.app.id {
-                Some((
-                    Credential::Id,
-                    later.app.id.as_str(),
-                    &later.id_at,
-                    &earlier.id_at,
-                ))
+                Some((Credential::Id, later.app.id.as_str(), &later.id_at, &earlier.id_at))
             } else if later.app.key == earlier.app.key {
-                Some((
-                    Credential::Key,
-                    later.app.key.as_str(),
-                    &later.key_at,
-                    &earlier.key_at,
-                ))
+                Some((Credential::Key, later.app.key.as_str(), &later.key_at, &earlier.key_at))
             } else {
                 None
             };
@@ -216,10 +198,7 @@ mod tests {
     #[test]
     fn unknown_keys_are_refused_where_they_stand() {
         let cases = [
-            (
-                "bogus = 1\n".to_owned(),
-                "switchboard.toml:1:1: bogus: unknown field `bogus`",
-            ),
+            ("bogus = 1\n".to_owned(), "switchboard.toml:1:1: bogus: unknown field `bogus`"),
             (
                 format!("{APP}max_conections = 1\n"),
                 "switchboard.toml:5:1: apps[0].max_conections: unknown field",
@@ -241,10 +220,7 @@ mod tests {
             "{APP}[[apps.webhooks]]\nurl = \"http://h\"\nheaders = {{ \"X Y\" = \"1\" }}\n"
         );
         let error = parse_str(&text).err().unwrap_or_default();
-        assert!(
-            error.contains("\"X Y\" is not a valid HTTP header name"),
-            "{error}"
-        );
+        assert!(error.contains("\"X Y\" is not a valid HTTP header name"), "{error}");
         assert!(error.starts_with("switchboard.toml:7:"), "{error}");
     }
 }

@@ -73,14 +73,8 @@ impl ServerLayer {
         let given = [
             (&mut limits.activity_timeout_secs, self.activity_timeout),
             (&mut limits.pong_timeout_secs, self.pong_timeout),
-            (
-                &mut limits.user_authentication_timeout_secs,
-                self.user_authentication_timeout,
-            ),
-            (
-                &mut limits.max_message_size_in_kb,
-                self.max_message_size_in_kb,
-            ),
+            (&mut limits.user_authentication_timeout_secs, self.user_authentication_timeout),
+            (&mut limits.max_message_size_in_kb, self.max_message_size_in_kb),
         ];
         for (slot, value) in given {
             if let Some(value) = value {
@@ -106,10 +100,7 @@ impl Settings {
     ) -> Result<Settings, ConfigError> {
         let env = env::EnvLayer::read(env)?;
         let config_path = overrides.config.or(env.config);
-        let mut settings = Settings {
-            config_path: config_path.clone(),
-            ..Settings::default()
-        };
+        let mut settings = Settings { config_path: config_path.clone(), ..Settings::default() };
         let mut file_apps = Vec::new();
         if let Some(path) = &config_path {
             let file = file::read(path)?;
@@ -118,11 +109,8 @@ impl Settings {
         }
         env.server.apply(&mut settings);
         settings.apps = env.app.resolve(file_apps)?;
-        let flags = ServerLayer {
-            host: overrides.host,
-            port: overrides.port,
-            ..Default::default()
-        };
+        let flags =
+            ServerLayer { host: overrides.host, port: overrides.port, ..Default::default() };
         flags.apply(&mut settings);
         Ok(settings)
     }
@@ -130,10 +118,7 @@ impl Settings {
     /// The settings from a file's text alone (no env, no flags); `path` is used in errors.
     pub fn from_toml_str(text: &str, path: &Path) -> Result<Settings, ConfigError> {
         let file = file::parse(text, path)?;
-        let mut settings = Settings {
-            config_path: Some(path.to_path_buf()),
-            ..Default::default()
-        };
+        let mut settings = Settings { config_path: Some(path.to_path_buf()), ..Default::default() };
         file.server.apply(&mut settings);
         if !file.apps.is_empty() {
             settings.apps = file.apps.into_iter().map(|f| f.app).collect();
@@ -168,11 +153,7 @@ mod tests {
     type Vars<'a> = &'a [(&'a str, &'a str)];
 
     fn env_of<'a>(vars: Vars<'a>) -> impl Fn(&str) -> Option<String> + 'a {
-        move |name| {
-            vars.iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| (*v).to_owned())
-        }
+        move |name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
     }
 
     fn load(overrides: Overrides, vars: Vars<'_>) -> Result<Settings, String> {
@@ -219,37 +200,20 @@ mod tests {
     fn flags_beat_env_beat_file_beat_defaults() {
         let file = TempFile::new("precedence", "host = \"10.0.0.1\"\nport = 7001\n");
         let path = file.0.to_str().unwrap();
-        let flags = Overrides {
-            host: Some("10.0.0.3".into()),
-            port: Some(7003),
-            config: None,
-        };
-        let env = [
-            ("SWITCHBOARD_HOST", "10.0.0.2"),
-            ("SWITCHBOARD_PORT", "7002"),
-        ];
+        let flags = Overrides { host: Some("10.0.0.3".into()), port: Some(7003), config: None };
+        let env = [("SWITCHBOARD_HOST", "10.0.0.2"), ("SWITCHBOARD_PORT", "7002")];
         let with_file = [("SWITCHBOARD_CONFIG", path)];
         let all = [env[0], env[1], with_file[0]];
         let cases: [(&str, Overrides, Vars<'_>, &str, u16); 5] = [
             ("defaults", Overrides::default(), &[], "127.0.0.1", 6001),
             ("file", Overrides::default(), &with_file, "10.0.0.1", 7001),
-            (
-                "env over file",
-                Overrides::default(),
-                &all,
-                "10.0.0.2",
-                7002,
-            ),
+            ("env over file", Overrides::default(), &all, "10.0.0.2", 7002),
             ("flags over env", flags.clone(), &all, "10.0.0.3", 7003),
             ("flags alone", flags, &[], "10.0.0.3", 7003),
         ];
         for (name, overrides, vars, host, port) in cases {
             let settings = load(overrides, vars).unwrap();
-            assert_eq!(
-                (settings.host.as_str(), settings.port),
-                (host, port),
-                "{name}"
-            );
+            assert_eq!((settings.host.as_str(), settings.port), (host, port), "{name}");
         }
     }
 
@@ -278,24 +242,12 @@ mod tests {
     #[test]
     fn the_config_flag_beats_switchboard_config() {
         let file = TempFile::new("flag", "port = 7100\n");
-        let overrides = Overrides {
-            config: Some(file.0.clone()),
-            ..Overrides::default()
-        };
+        let overrides = Overrides { config: Some(file.0.clone()), ..Overrides::default() };
         let settings = load(overrides, &[("SWITCHBOARD_CONFIG", "/nonexistent.toml")]).unwrap();
-        assert_eq!(
-            (settings.port, settings.config_path),
-            (7100, Some(file.0.clone()))
-        );
-        let error = load(
-            Overrides::default(),
-            &[("SWITCHBOARD_CONFIG", "/nonexistent.toml")],
-        );
+        assert_eq!((settings.port, settings.config_path), (7100, Some(file.0.clone())));
+        let error = load(Overrides::default(), &[("SWITCHBOARD_CONFIG", "/nonexistent.toml")]);
         let error = error.unwrap_err();
-        assert!(
-            error.starts_with("cannot read config file /nonexistent.toml: "),
-            "{error}"
-        );
+        assert!(error.starts_with("cannot read config file /nonexistent.toml: "), "{error}");
     }
 
     #[test]
@@ -304,10 +256,7 @@ mod tests {
             "bad",
             "[[apps]]\nid = \"a\"\nkey = \"k\"\nsecret = \"s\"\nmax_connections = \"x\"\n",
         );
-        let overrides = Overrides {
-            config: Some(file.0.clone()),
-            ..Overrides::default()
-        };
+        let overrides = Overrides { config: Some(file.0.clone()), ..Overrides::default() };
         let error = load(overrides, &[]).unwrap_err();
         let expected = format!(
             "{}:5:19: apps[0].max_connections: invalid type: string \"x\", expected u32",
@@ -320,11 +269,8 @@ mod tests {
     fn debug_output_never_shows_secrets() {
         let text = "[[apps]]\nid = \"a\"\nkey = \"k\"\nsecret = \"file-secret-123\"\n";
         let from_file = Settings::from_toml_str(text, Path::new("s.toml")).unwrap();
-        let from_env = load(
-            Overrides::default(),
-            &[("SWITCHBOARD_APP_SECRET", "env-secret-456")],
-        )
-        .unwrap();
+        let from_env =
+            load(Overrides::default(), &[("SWITCHBOARD_APP_SECRET", "env-secret-456")]).unwrap();
         for (settings, secret) in [(from_file, "file-secret-123"), (from_env, "env-secret-456")] {
             let debug = format!("{settings:?} {settings:#?}");
             assert!(!debug.contains(secret), "{debug}");

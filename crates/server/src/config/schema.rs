@@ -73,10 +73,7 @@ impl RawFile {
         };
         let apps = self.apps.into_iter().enumerate();
         let apps = apps.map(|(index, app)| app.into_file_app(index, place));
-        Ok(FileLayer {
-            server,
-            apps: apps.collect::<Result<_, _>>()?,
-        })
+        Ok(FileLayer { server, apps: apps.collect::<Result<_, _>>()? })
     }
 }
 
@@ -90,11 +87,7 @@ fn credential<T>(
     let at = place.location(value.span());
     match make(value.into_inner().0) {
         Ok(made) => Ok((made, at)),
-        Err(error) => Err(ConfigError::Invalid {
-            at,
-            field,
-            message: error.to_string(),
-        }),
+        Err(error) => Err(ConfigError::Invalid { at, field, message: error.to_string() }),
     }
 }
 
@@ -109,18 +102,9 @@ impl RawApp {
         let flags = [
             (&mut app.enabled, self.enabled),
             (&mut app.enable_client_messages, self.enable_client_messages),
-            (
-                &mut app.enable_user_authentication,
-                self.enable_user_authentication,
-            ),
-            (
-                &mut app.enable_subscription_count,
-                self.enable_subscription_count,
-            ),
-            (
-                &mut app.enable_watchlist_events,
-                self.enable_watchlist_events,
-            ),
+            (&mut app.enable_user_authentication, self.enable_user_authentication),
+            (&mut app.enable_subscription_count, self.enable_subscription_count),
+            (&mut app.enable_watchlist_events, self.enable_watchlist_events),
         ];
         for (flag, value) in flags {
             if let Some(value) = value {
@@ -134,36 +118,16 @@ impl RawApp {
 }
 
 fn limits(raw: &RawApp) -> AppLimits {
-    let mut limits = AppLimits {
-        max_connections: raw.max_connections.map(|v| v.0),
-        ..AppLimits::default()
-    };
+    let mut limits =
+        AppLimits { max_connections: raw.max_connections.map(|v| v.0), ..AppLimits::default() };
     let given = [
-        (
-            &mut limits.max_client_events_per_second,
-            raw.max_client_events_per_second,
-        ),
-        (
-            &mut limits.max_presence_members_per_channel,
-            raw.max_presence_members_per_channel,
-        ),
-        (
-            &mut limits.max_presence_member_size_in_kb,
-            raw.max_presence_member_size_in_kb,
-        ),
-        (
-            &mut limits.max_channel_name_length,
-            raw.max_channel_name_length,
-        ),
-        (
-            &mut limits.max_event_channels_at_once,
-            raw.max_event_channels_at_once,
-        ),
+        (&mut limits.max_client_events_per_second, raw.max_client_events_per_second),
+        (&mut limits.max_presence_members_per_channel, raw.max_presence_members_per_channel),
+        (&mut limits.max_presence_member_size_in_kb, raw.max_presence_member_size_in_kb),
+        (&mut limits.max_channel_name_length, raw.max_channel_name_length),
+        (&mut limits.max_event_channels_at_once, raw.max_event_channels_at_once),
         (&mut limits.max_event_name_length, raw.max_event_name_length),
-        (
-            &mut limits.max_event_payload_in_kb,
-            raw.max_event_payload_in_kb,
-        ),
+        (&mut limits.max_event_payload_in_kb, raw.max_event_payload_in_kb),
         (&mut limits.max_event_batch_size, raw.max_event_batch_size),
     ];
     for (slot, value) in given {
@@ -177,15 +141,9 @@ fn limits(raw: &RawApp) -> AppLimits {
 fn webhook(raw: RawWebhook) -> WebhookConfig {
     WebhookConfig {
         url: raw.url.0,
-        event_types: raw
-            .event_types
-            .map_or_else(|| WebhookEventType::ALL.to_vec(), |t| t.0),
+        event_types: raw.event_types.map_or_else(|| WebhookEventType::ALL.to_vec(), |t| t.0),
         channel_prefix: raw.channel_prefix,
-        headers: raw
-            .headers
-            .into_iter()
-            .map(|(name, value)| (name.0, value.0))
-            .collect(),
+        headers: raw.headers.into_iter().map(|(name, value)| (name.0, value.0)).collect(),
     }
 }
 
@@ -216,9 +174,7 @@ mod tests {
              [[apps.webhooks]]\nurl = \"https://example.com\"\n"
         );
         let file = parse_str(&text).expect("valid file");
-        let [FileApp { app, .. }] = &file.apps[..] else {
-            panic!("one app expected")
-        };
+        let [FileApp { app, .. }] = &file.apps[..] else { panic!("one app expected") };
         let mut expected = AppConfig::with_credentials(
             AppId::new("a").unwrap(),
             AppKey::new("k").unwrap(),
@@ -243,10 +199,7 @@ mod tests {
         expected.webhooks = vec![
             WebhookConfig {
                 url: "http://127.0.0.1:3000/hooks".into(),
-                event_types: vec![
-                    WebhookEventType::ChannelVacated,
-                    WebhookEventType::ClientEvent,
-                ],
+                event_types: vec![WebhookEventType::ChannelVacated, WebhookEventType::ClientEvent],
                 channel_prefix: Some("presence-".into()),
                 headers: vec![("A".into(), "2".into()), ("X-Custom".into(), "1".into())],
             },

@@ -113,9 +113,7 @@ impl TryFrom<String> for HttpUrl {
     type Error = ValueError;
     fn try_from(value: String) -> Result<Self, ValueError> {
         let lower = value.to_ascii_lowercase();
-        let rest = lower
-            .strip_prefix("http://")
-            .or_else(|| lower.strip_prefix("https://"));
+        let rest = lower.strip_prefix("http://").or_else(|| lower.strip_prefix("https://"));
         match rest {
             Some(rest) if !rest.is_empty() && !rest.starts_with('/') => Ok(Self(value)),
             _ => Err(ValueError::NotHttpUrl),
@@ -160,14 +158,8 @@ mod tests {
 
     #[test]
     fn strings_and_numbers() {
-        assert_eq!(
-            NonEmpty::try_from(String::new()).err(),
-            Some(ValueError::Empty)
-        );
-        assert_eq!(
-            NonEmpty::try_from("a".to_owned()).map(|v| v.0).ok(),
-            Some("a".to_owned())
-        );
+        assert_eq!(NonEmpty::try_from(String::new()).err(), Some(ValueError::Empty));
+        assert_eq!(NonEmpty::try_from("a".to_owned()).map(|v| v.0).ok(), Some("a".to_owned()));
         assert_eq!(Positive::try_from(0).err(), Some(ValueError::Zero));
         assert_eq!(Positive::try_from(1).map(|v| v.0).ok(), Some(1));
     }
@@ -177,27 +169,20 @@ mod tests {
         use serde::de::value::{Error, SeqDeserializer};
         let parse = |names: &[&str]| {
             let list = SeqDeserializer::<_, Error>::new(names.iter().copied());
-            EventTypes::deserialize(list)
-                .map(|t| t.0)
-                .map_err(|e| e.to_string())
+            EventTypes::deserialize(list).map(|t| t.0).map_err(|e| e.to_string())
         };
         let cases = [
             (
                 &["member_added", "cache_miss", "member_added"][..],
-                Ok(vec![
-                    WebhookEventType::MemberAdded,
-                    WebhookEventType::CacheMiss,
-                ]),
+                Ok(vec![WebhookEventType::MemberAdded, WebhookEventType::CacheMiss]),
             ),
             (&[], Err(ValueError::NoEventTypes.to_string())),
             (
                 &["channel_ocupied"],
-                Err(
-                    "unknown webhook event type \"channel_ocupied\"; expected one of \
+                Err("unknown webhook event type \"channel_ocupied\"; expected one of \
                      channel_occupied, channel_vacated, member_added, member_removed, \
                      client_event, cache_miss, subscription_count"
-                        .to_owned(),
-                ),
+                    .to_owned()),
             ),
         ];
         for (names, expected) in cases {
@@ -223,31 +208,13 @@ mod tests {
 
     #[test]
     fn headers() {
-        let names = [
-            ("X-Custom", true),
-            ("Authorization", true),
-            ("", false),
-            ("X Y", false),
-        ];
+        let names = [("X-Custom", true), ("Authorization", true), ("", false), ("X Y", false)];
         for (name, ok) in names {
-            assert_eq!(
-                HeaderName::try_from(name.to_owned()).is_ok(),
-                ok,
-                "{name:?}"
-            );
+            assert_eq!(HeaderName::try_from(name.to_owned()).is_ok(), ok, "{name:?}");
         }
-        let values = [
-            ("Bearer abc", true),
-            ("", true),
-            ("a\tb", true),
-            ("a\r\nb", false),
-        ];
+        let values = [("Bearer abc", true), ("", true), ("a\tb", true), ("a\r\nb", false)];
         for (value, ok) in values {
-            assert_eq!(
-                HeaderValue::try_from(value.to_owned()).is_ok(),
-                ok,
-                "{value:?}"
-            );
+            assert_eq!(HeaderValue::try_from(value.to_owned()).is_ok(), ok, "{value:?}");
         }
     }
 }

@@ -84,10 +84,7 @@ pub struct Authenticated {
 
 impl Authenticated {
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 }
 
@@ -111,36 +108,28 @@ pub fn verify(
     };
     let key = param("auth_key")?;
     let app = match lookup {
-        AppLookup::ById(id) => apps
-            .by_id(id)
-            .ok_or_else(|| AuthError::UnknownApp(id.to_owned()))?,
-        AppLookup::ByAuthKey => apps
-            .by_key(key)
-            .ok_or_else(|| AuthError::UnknownKey(key.to_owned()))?,
+        AppLookup::ById(id) => {
+            apps.by_id(id).ok_or_else(|| AuthError::UnknownApp(id.to_owned()))?
+        }
+        AppLookup::ByAuthKey => {
+            apps.by_key(key).ok_or_else(|| AuthError::UnknownKey(key.to_owned()))?
+        }
     };
     if app.key.as_str() != key {
         return Err(AuthError::UnknownKey(key.to_owned()));
     }
     check_timestamp(param("auth_timestamp")?, now_secs)?;
     check_body(
-        params
-            .iter()
-            .find(|(k, _)| k == "body_md5")
-            .map(|(_, v)| v.as_str()),
+        params.iter().find(|(k, _)| k == "body_md5").map(|(_, v)| v.as_str()),
         request.body,
     )?;
     let given = param("auth_signature")?;
     check_signature(app, request, &params, given)?;
-    Ok(Authenticated {
-        app: app.id.clone(),
-        params,
-    })
+    Ok(Authenticated { app: app.id.clone(), params })
 }
 
 fn check_timestamp(given: &str, now: u64) -> Result<(), AuthError> {
-    let given: u64 = given
-        .parse()
-        .map_err(|_| AuthError::BadTimestamp(given.to_owned()))?;
+    let given: u64 = given.parse().map_err(|_| AuthError::BadTimestamp(given.to_owned()))?;
     let skew = now.abs_diff(given);
     if skew >= MAX_SKEW_SECS {
         return Err(AuthError::TimestampExpired { given, now, skew });
@@ -155,10 +144,7 @@ fn check_body(given: Option<&str>, body: &[u8]) -> Result<(), AuthError> {
         None if body.is_empty() => Ok(()),
         None => Err(AuthError::MissingParam("body_md5")),
         Some(given) if given.eq_ignore_ascii_case(&expected) => Ok(()),
-        Some(given) => Err(AuthError::BodyMd5Mismatch {
-            expected,
-            given: given.to_owned(),
-        }),
+        Some(given) => Err(AuthError::BodyMd5Mismatch { expected, given: given.to_owned() }),
     }
 }
 

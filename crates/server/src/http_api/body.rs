@@ -14,10 +14,7 @@ pub enum BodyError {
     #[error("Missing field {0:?}")]
     MissingField(String),
     #[error("Field {field:?} must be {expected}")]
-    WrongType {
-        field: String,
-        expected: &'static str,
-    },
+    WrongType { field: String, expected: &'static str },
     #[error("Field {field:?}: {value:?} is not a socket id like 123.456")]
     BadSocketId { field: String, value: String },
 }
@@ -36,14 +33,9 @@ pub fn trigger(body: &[u8]) -> Result<TriggerRequest, BodyError> {
 /// `POST /apps/{id}/batch_events`: `{"batch":[{name, channel, data, socket_id?, info?}]}`.
 pub fn batch(body: &[u8]) -> Result<Vec<BatchItem>, BodyError> {
     let object = parse_object(body)?;
-    let items = object
-        .get("batch")
-        .ok_or_else(|| BodyError::MissingField("batch".into()))?;
+    let items = object.get("batch").ok_or_else(|| BodyError::MissingField("batch".into()))?;
     let Value::Array(items) = items else {
-        return Err(BodyError::WrongType {
-            field: "batch".into(),
-            expected: "an array",
-        });
+        return Err(BodyError::WrongType { field: "batch".into(), expected: "an array" });
     };
     items
         .iter()
@@ -79,22 +71,19 @@ fn event(
     prefix: &str,
 ) -> Result<TriggerRequest, BodyError> {
     let field = |name: &str| format!("{prefix}{name}");
-    let name = object
-        .get("name")
-        .ok_or_else(|| BodyError::MissingField(field("name")))?;
-    let data = object
-        .get("data")
-        .ok_or_else(|| BodyError::MissingField(field("data")))?;
-    let socket_id = match object.get("socket_id") {
-        None | Some(Value::Null) => None,
-        Some(value) => {
-            let text = string(value, &field("socket_id"))?;
-            Some(SocketId::parse(&text).map_err(|_| BodyError::BadSocketId {
-                field: field("socket_id"),
-                value: text,
-            })?)
-        }
-    };
+    let name = object.get("name").ok_or_else(|| BodyError::MissingField(field("name")))?;
+    let data = object.get("data").ok_or_else(|| BodyError::MissingField(field("data")))?;
+    let socket_id =
+        match object.get("socket_id") {
+            None | Some(Value::Null) => None,
+            Some(value) => {
+                let text = string(value, &field("socket_id"))?;
+                Some(SocketId::parse(&text).map_err(|_| BodyError::BadSocketId {
+                    field: field("socket_id"),
+                    value: text,
+                })?)
+            }
+        };
     let info = match object.get("info") {
         None | Some(Value::Null) => Vec::new(),
         Some(value) => vec![string(value, &field("info"))?],
@@ -116,24 +105,16 @@ fn string(value: &Value, field: &str) -> Result<String, BodyError> {
     value
         .as_str()
         .map(str::to_owned)
-        .ok_or_else(|| BodyError::WrongType {
-            field: field.to_owned(),
-            expected: "a string",
-        })
+        .ok_or_else(|| BodyError::WrongType { field: field.to_owned(), expected: "a string" })
 }
 
 fn string_list(value: &Value, field: &str) -> Result<Vec<String>, BodyError> {
-    let wrong = || BodyError::WrongType {
-        field: field.to_owned(),
-        expected: "an array of strings",
-    };
+    let wrong =
+        || BodyError::WrongType { field: field.to_owned(), expected: "an array of strings" };
     let Value::Array(items) = value else {
         return Err(wrong());
     };
-    items
-        .iter()
-        .map(|v| v.as_str().map(str::to_owned).ok_or_else(wrong))
-        .collect()
+    items.iter().map(|v| v.as_str().map(str::to_owned).ok_or_else(wrong)).collect()
 }
 
 #[cfg(test)]
@@ -147,10 +128,7 @@ mod tests {
         assert_eq!(request.socket_id, Some(SocketId::parse("1.2").unwrap()));
         assert_eq!(request.info, ["user_count"]);
         let request = trigger(br#"{"name":"e","data":{"x":1},"channel":"a"}"#).unwrap();
-        assert_eq!(
-            (request.channels, request.data.as_str()),
-            (vec!["a".to_owned()], r#"{"x":1}"#)
-        );
+        assert_eq!((request.channels, request.data.as_str()), (vec!["a".to_owned()], r#"{"x":1}"#));
     }
 
     #[test]
@@ -161,10 +139,7 @@ mod tests {
             (r#"{"data":"d","channel":"a"}"#, "Missing field \"name\""),
             (r#"{"name":"e","channel":"a"}"#, "Missing field \"data\""),
             (r#"{"name":"e","data":"d"}"#, "Missing field \"channels\""),
-            (
-                r#"{"name":1,"data":"d","channel":"a"}"#,
-                "Field \"name\" must be a string",
-            ),
+            (r#"{"name":1,"data":"d","channel":"a"}"#, "Field \"name\" must be a string"),
             (
                 r#"{"name":"e","data":"d","channels":"a"}"#,
                 "Field \"channels\" must be an array of strings",

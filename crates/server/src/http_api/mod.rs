@@ -13,13 +13,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use switchboard_engine::ApiError;
+use switchboard_engine::{ApiError, Caller, Detail, Observation, Origin};
 use switchboard_proto::AppId;
 use tokio::sync::oneshot;
+use tokio::time::Instant;
 
 use self::auth::{AppLookup, AuthError, Authenticated, SignedRequest};
 use self::body::BodyError;
-use crate::hub::ApiCall;
+use crate::hub::{ApiCall, ApiOp};
 use crate::AppContext;
 
 /// The API's routes, including pusher-http-python's terminate path without `/apps/{id}`.
@@ -30,14 +31,8 @@ pub fn routes() -> Router<AppContext> {
         .route("/apps/{app_id}/channels", get(channels))
         .route("/apps/{app_id}/channels/{channel}", get(channel))
         .route("/apps/{app_id}/channels/{channel}/users", get(users))
-        .route(
-            "/apps/{app_id}/users/{user}/terminate_connections",
-            post(terminate),
-        )
-        .route(
-            "/users/{user}/terminate_connections",
-            post(terminate_by_key),
-        )
+        .route("/apps/{app_id}/users/{user}/terminate_connections", post(terminate))
+        .route("/users/{user}/terminate_connections", post(terminate_by_key))
 }
 
 /// Everything that can go wrong after authentication.
@@ -68,11 +63,24 @@ struct Request<'a> {
 }
 
 /// What a handler asks the hub, with the channel its answer comes back on.
-type Ask<T> = (ApiCall, oneshot::Receiver<Result<T, ApiError>>);
+type Ask<T> = (ApiOp, oneshot::Receiver<Result<T, ApiError>>);
 
-fn ask<T>(make: impl FnOnce(oneshot::Sender<Result<T, ApiError>>) -> ApiCall) -> Ask<T> {
+fn ask<T>(make: impl FnOnce(oneshot::Sender<Result<T, ApiError>>) -> ApiOp) -> Ask<T> {
     let (tx, rx) = oneshot::channel();
     (make(tx), rx)
+}
+
+/// Request bodies are recorded up to this many bytes.
+const RECORDED_BODY_LIMIT: usize = 16 * 1024;
+
+/// The request as the inspector records it.
+fn caller(request: &Request<'_>) -> Caller {
+    let body = (!request.body.is_empty()).then(|| {
+        let end = request.body.len().min(RECORDED_BODY_LIMIT);
+        String::from_utf8_lossy(&request.body[..end]).into_owned()
+    });
+    let path = request.uri.path_and_query().map_or(request.uri.path(), |p| p.as_str());
+    Caller::new(Origin::Api, request.method.as_str(), path, body)
 }
 
 /// Authenticates, builds the hub call with `make`, awaits the answer and responds.
@@ -80,19 +88,20 @@ async fn handle<T: Serialize>(
     ctx: &AppContext,
     lookup: AppLookup<'_>,
     request: Request<'_>,
-    make: impl FnOnce(AppId) -> Result<Ask<T>, Failure>,
+    make: impl FnOnce() -> Result<Ask<T>, Failure>,
 ) -> Response {
+    let received = Instant::now();
     let app = match authenticate(ctx, lookup, &request) {
         Ok(authed) => authed.app,
-        Err(error) => return text(error.status(), error.to_string()),
+        Err(error) => {
+            record_refusal(ctx, lookup, &request, &error);
+            return text(error.status(), error.to_string());
+        }
     };
-    let result = match make(app.clone()) {
-        Ok((call, answer)) => {
-            ctx.hub.api(call);
-            answer
-                .await
-                .map_err(|_| Failure::HubGone)
-                .and_then(|r| r.map_err(Failure::from))
+    let result = match make() {
+        Ok((op, answer)) => {
+            ctx.hub.api(ApiCall { caller: caller(&request), app: app.clone(), received, op });
+            answer.await.map_err(|_| Failure::HubGone).and_then(|r| r.map_err(Failure::from))
         }
         Err(failure) => Err(failure),
     };
@@ -110,9 +119,7 @@ fn authenticate(
         query: request.uri.query(),
         body: request.body,
     };
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let apps = Arc::clone(&ctx.apps.borrow());
     auth::verify(&apps, lookup, &signed, now).inspect_err(|error| {
         tracing::info!(path = %request.uri.path(), %error, "HTTP API request refused");
@@ -122,6 +129,29 @@ fn authenticate(
             }
         }
     })
+}
+
+/// A refused request never reaches the engine, so its record is made here.
+fn record_refusal(
+    ctx: &AppContext,
+    lookup: AppLookup<'_>,
+    request: &Request<'_>,
+    error: &AuthError,
+) {
+    let caller = caller(request);
+    let detail = Detail::ApiRequest {
+        method: caller.method,
+        path: caller.path,
+        status: error.status(),
+        latency_us: 0,
+        body: caller.body,
+        error: Some(error.to_string()),
+    };
+    let mut observation = Observation::new(Origin::Api, detail);
+    if let AppLookup::ById(id) = lookup {
+        observation.app = AppId::new(id).ok();
+    }
+    ctx.hub.observe(observation);
 }
 
 fn respond<T: Serialize>(ctx: &AppContext, app: AppId, result: Result<T, Failure>) -> Response {
@@ -139,12 +169,7 @@ fn respond<T: Serialize>(ctx: &AppContext, app: AppId, result: Result<T, Failure
 
 fn text(status: u16, message: String) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        message,
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message).into_response()
 }
 
 type AppPath = Path<String>;
@@ -157,14 +182,10 @@ async fn events(
     uri: Uri,
     body: Bytes,
 ) -> Response {
-    let request = Request {
-        method,
-        uri,
-        body: &body,
-    };
-    handle(&ctx, AppLookup::ById(&id), request, |app| {
+    let request = Request { method, uri, body: &body };
+    handle(&ctx, AppLookup::ById(&id), request, || {
         let trigger = body::trigger(&body)?;
-        Ok(ask(|tx| ApiCall::Trigger(app, trigger, tx)))
+        Ok(ask(|tx| ApiOp::Trigger(trigger, tx)))
     })
     .await
 }
@@ -176,14 +197,10 @@ async fn batch_events(
     uri: Uri,
     body: Bytes,
 ) -> Response {
-    let request = Request {
-        method,
-        uri,
-        body: &body,
-    };
-    handle(&ctx, AppLookup::ById(&id), request, |app| {
+    let request = Request { method, uri, body: &body };
+    handle(&ctx, AppLookup::ById(&id), request, || {
         let items = body::batch(&body)?;
-        Ok(ask(|tx| ApiCall::Batch(app, items, tx)))
+        Ok(ask(|tx| ApiOp::Batch(items, tx)))
     })
     .await
 }
@@ -202,16 +219,10 @@ async fn channels(
     uri: Uri,
     body: Bytes,
 ) -> Response {
-    let request = Request {
-        method,
-        uri,
-        body: &body,
-    };
+    let request = Request { method, uri, body: &body };
     let info = query.info.into_iter().collect();
-    handle(&ctx, AppLookup::ById(&id), request, |app| {
-        Ok(ask(|tx| {
-            ApiCall::Channels(app, query.filter_by_prefix, info, tx)
-        }))
+    handle(&ctx, AppLookup::ById(&id), request, || {
+        Ok(ask(|tx| ApiOp::Channels { prefix: query.filter_by_prefix, info, reply: tx }))
     })
     .await
 }
@@ -224,14 +235,10 @@ async fn channel(
     uri: Uri,
     body: Bytes,
 ) -> Response {
-    let request = Request {
-        method,
-        uri,
-        body: &body,
-    };
+    let request = Request { method, uri, body: &body };
     let info = query.info.into_iter().collect();
-    handle(&ctx, AppLookup::ById(&id), request, |app| {
-        Ok(ask(|tx| ApiCall::Channel(app, name, info, tx)))
+    handle(&ctx, AppLookup::ById(&id), request, || {
+        Ok(ask(|tx| ApiOp::Channel { name, info, reply: tx }))
     })
     .await
 }
@@ -243,15 +250,9 @@ async fn users(
     uri: Uri,
     body: Bytes,
 ) -> Response {
-    let request = Request {
-        method,
-        uri,
-        body: &body,
-    };
-    handle(&ctx, AppLookup::ById(&id), request, |app| {
-        Ok(ask(|tx| ApiCall::Users(app, name, tx)))
-    })
-    .await
+    let request = Request { method, uri, body: &body };
+    handle(&ctx, AppLookup::ById(&id), request, || Ok(ask(|tx| ApiOp::Users { name, reply: tx })))
+        .await
 }
 
 async fn terminate(
@@ -261,13 +262,9 @@ async fn terminate(
     uri: Uri,
     body: Bytes,
 ) -> Response {
-    let request = Request {
-        method,
-        uri,
-        body: &body,
-    };
-    handle(&ctx, AppLookup::ById(&id), request, |app| {
-        Ok(ask(|tx| ApiCall::Terminate(app, user, tx)))
+    let request = Request { method, uri, body: &body };
+    handle(&ctx, AppLookup::ById(&id), request, || {
+        Ok(ask(|tx| ApiOp::Terminate { user, reply: tx }))
     })
     .await
 }
@@ -279,13 +276,9 @@ async fn terminate_by_key(
     uri: Uri,
     body: Bytes,
 ) -> Response {
-    let request = Request {
-        method,
-        uri,
-        body: &body,
-    };
-    handle(&ctx, AppLookup::ByAuthKey, request, |app| {
-        Ok(ask(|tx| ApiCall::Terminate(app, user, tx)))
+    let request = Request { method, uri, body: &body };
+    handle(&ctx, AppLookup::ByAuthKey, request, || {
+        Ok(ask(|tx| ApiOp::Terminate { user, reply: tx }))
     })
     .await
 }

@@ -38,17 +38,9 @@ fn accepts_the_reference_example() {
 fn refuses_each_broken_part() {
     let table: &[(&str, &str, u16)] = &[
         ("auth_key=278d425bdf160c739803", "auth_key=nope", 401),
-        (
-            "body_md5=ec365a775a4cd0599faeb73354201b6f",
-            "body_md5=00",
-            401,
-        ),
+        ("body_md5=ec365a775a4cd0599faeb73354201b6f", "body_md5=00", 401),
         ("auth_signature=da45", "auth_signature=ff45", 401),
-        (
-            "auth_timestamp=1353088179",
-            "auth_timestamp=1353087000",
-            401,
-        ),
+        ("auth_timestamp=1353088179", "auth_timestamp=1353087000", 401),
         ("auth_timestamp=1353088179", "auth_timestamp=soon", 401),
     ];
     for (from, to, status) in table {
@@ -85,12 +77,7 @@ fn unknown_app_is_404_and_python_path_finds_the_app_by_key() {
         query: Some(GOOD),
         body: BODY.as_bytes(),
     };
-    assert_eq!(
-        verify(&apps(), AppLookup::ById("9"), &request, TS)
-            .unwrap_err()
-            .status(),
-        404
-    );
+    assert_eq!(verify(&apps(), AppLookup::ById("9"), &request, TS).unwrap_err().status(), 404);
     let error = verify(&apps(), AppLookup::ByAuthKey, &request, TS).unwrap_err();
     assert!(
         matches!(error, AuthError::BadSignature { .. }),
@@ -101,20 +88,12 @@ fn unknown_app_is_404_and_python_path_finds_the_app_by_key() {
 #[test]
 fn get_with_empty_body_md5_is_tolerated() {
     let params = "auth_key=278d425bdf160c739803&auth_timestamp=1353088179&auth_version=1.0&body_md5=d41d8cd98f00b204e9800998ecf8427e";
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(params.as_bytes())
-        .map(|(k, v)| (k.into(), v.into()))
-        .collect();
+    let pairs: Vec<(String, String)> =
+        form_urlencoded::parse(params.as_bytes()).map(|(k, v)| (k.into(), v.into())).collect();
     let string = api_string_to_sign("GET", "/apps/3/channels", &pairs);
-    let signature = hmac_hex(
-        &AppSecret::new("7ad3773142a6692b25b8").unwrap(),
-        string.as_bytes(),
-    );
+    let signature = hmac_hex(&AppSecret::new("7ad3773142a6692b25b8").unwrap(), string.as_bytes());
     let query = format!("{params}&auth_signature={signature}");
-    let request = SignedRequest {
-        method: "GET",
-        path: "/apps/3/channels",
-        query: Some(&query),
-        body: b"",
-    };
+    let request =
+        SignedRequest { method: "GET", path: "/apps/3/channels", query: Some(&query), body: b"" };
     assert!(verify(&apps(), AppLookup::ById("3"), &request, TS).is_ok());
 }

@@ -1,0 +1,74 @@
+//! Carrying out the engine's effects: outboxes, closes, webhooks, and the observation bus.
+
+use std::sync::Arc;
+
+use axum::extract::ws::Utf8Bytes;
+use switchboard_engine::observation::{Detail, SkipReason, Target};
+use switchboard_engine::{ConnId, Effect, Input, Observation, Origin};
+
+use super::{now, Hub, Outgoing};
+
+impl Hub {
+    pub(super) fn apply(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Send { to, text } => {
+                    let text = Utf8Bytes::from(text);
+                    for conn in to {
+                        self.push(conn, Outgoing::Text(text.clone()));
+                    }
+                }
+                Effect::Ping { conn } => self.push(conn, Outgoing::Ping),
+                Effect::Close { conn, code, reason } => {
+                    self.push(conn, Outgoing::Close { code, reason })
+                }
+                Effect::Webhook { app, event } => {
+                    tracing::debug!(app = %app, ?event, "webhook event (no sender yet)");
+                }
+                Effect::Observe(observation) => self.publish(*observation),
+            }
+        }
+    }
+
+    /// Names sockets by their public id, then puts the record on the bus (never waits).
+    fn publish(&self, mut observation: Observation) {
+        if self.bus.receiver_count() == 0 {
+            return;
+        }
+        if let Some(conn) = observation.conn {
+            observation.socket = self.sockets.get(&conn).cloned();
+        }
+        if let Detail::Delivery { reached, skipped, .. } = &mut observation.detail {
+            for target in reached.iter_mut().chain(skipped.iter_mut()) {
+                target.socket = self.sockets.get(&target.conn).cloned();
+            }
+        }
+        let _ = self.bus.send(Arc::new(observation));
+    }
+
+    /// Queues a message without waiting; a full outbox closes that connection with 4100.
+    fn push(&mut self, conn: ConnId, message: Outgoing) {
+        let Some(handle) = self.conns.get(&conn) else { return };
+        if handle.outbox.try_send(message).is_ok() {
+            return;
+        }
+        let Some(handle) = self.conns.remove(&conn) else { return };
+        tracing::warn!(conn = conn.0, "outbox full: closing the slow connection with 4100");
+        let _ = handle.overflow.send(());
+        let mut record = Observation::new(
+            Origin::Server,
+            Detail::Delivery {
+                raw: String::new(),
+                reached: Vec::new(),
+                skipped: vec![Target { conn, socket: None, reason: Some(SkipReason::OutboxFull) }],
+                not_subscribed_more: 0,
+            },
+        );
+        record.conn = Some(conn);
+        let effects = self.engine.observe(record, now());
+        self.apply(effects);
+        let effects = self.engine.handle(Input::Closed { conn }, now());
+        self.apply(effects);
+        self.forget(conn);
+    }
+}

@@ -1,0 +1,226 @@
+//! The hub: the one task that owns the engine. Connections and HTTP handlers talk to it over
+//! channels; it carries out the engine's effects without ever waiting on a slow client, and
+//! publishes every observation on a broadcast bus that never blocks it either.
+
+mod api;
+mod apply;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::extract::ws::Utf8Bytes;
+use switchboard_engine::config::AppConfig;
+use switchboard_engine::{ConnId, Engine, Input, Observation, ReloadSummary};
+use switchboard_proto::{AppId, SocketId};
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+pub use self::api::{ApiCall, ApiOp, Empty};
+use crate::metrics::MetricsSnapshot;
+
+/// What the hub writes to a connection's outbox, in order.
+#[derive(Debug, Clone)]
+pub enum Outgoing {
+    /// Shared by every recipient of a broadcast (cloning is a reference-count bump).
+    Text(Utf8Bytes),
+    Ping,
+    Close {
+        code: u16,
+        reason: String,
+    },
+}
+
+/// The hub's side of one connection.
+pub struct ConnHandle {
+    pub socket_id: SocketId,
+    pub outbox: mpsc::Sender<Outgoing>,
+    /// Fired when the outbox overflows: the connection closes with 4100 at once.
+    pub overflow: oneshot::Sender<()>,
+}
+
+enum Command {
+    Open { conn: ConnId, handle: ConnHandle, input: Input },
+    Input(Input),
+    Api(ApiCall),
+    ApiStatus { app: AppId, status: u16 },
+    Observe(Box<Observation>),
+    Metrics(oneshot::Sender<MetricsSnapshot>),
+    Reconfigure(Vec<AppConfig>, oneshot::Sender<ReloadSummary>),
+    Shutdown(oneshot::Sender<()>),
+}
+
+/// A cheap, cloneable way to talk to the hub.
+#[derive(Clone)]
+pub struct HubHandle {
+    commands: mpsc::UnboundedSender<Command>,
+    observations: broadcast::Sender<Arc<Observation>>,
+}
+
+/// How often timeouts are checked.
+const TICK: Duration = Duration::from_millis(250);
+
+/// Observations buffered for slow readers before they see a gap.
+const BUS_CAPACITY: usize = 65_536;
+
+impl HubHandle {
+    /// Starts the hub task around `engine`; `record` turns observations on.
+    pub fn spawn(mut engine: Engine, record: bool) -> Self {
+        engine.set_recording(record);
+        let (commands, receiver) = mpsc::unbounded_channel();
+        let (observations, _) = broadcast::channel(BUS_CAPACITY);
+        let hub = Hub {
+            engine,
+            conns: HashMap::new(),
+            sockets: HashMap::new(),
+            api_requests: BTreeMap::new(),
+            bus: observations.clone(),
+            draining: None,
+        };
+        tokio::spawn(hub.run(receiver));
+        Self { commands, observations }
+    }
+
+    /// Every observation from now on; a lagging receiver gets `RecvError::Lagged(missed)`.
+    pub fn observations(&self) -> broadcast::Receiver<Arc<Observation>> {
+        self.observations.subscribe()
+    }
+
+    pub fn open(&self, conn: ConnId, handle: ConnHandle, input: Input) {
+        let _ = self.commands.send(Command::Open { conn, handle, input });
+    }
+
+    pub fn input(&self, input: Input) {
+        let _ = self.commands.send(Command::Input(input));
+    }
+
+    pub fn api(&self, call: ApiCall) {
+        let _ = self.commands.send(Command::Api(call));
+    }
+
+    pub fn api_status(&self, app: AppId, status: u16) {
+        let _ = self.commands.send(Command::ApiStatus { app, status });
+    }
+
+    /// Records an observation made outside the engine (it gets a `seq` in the hub).
+    pub fn observe(&self, observation: Observation) {
+        let _ = self.commands.send(Command::Observe(Box::new(observation)));
+    }
+
+    pub async fn metrics(&self) -> Option<MetricsSnapshot> {
+        let (tx, rx) = oneshot::channel();
+        self.commands.send(Command::Metrics(tx)).ok()?;
+        rx.await.ok()
+    }
+
+    /// Applies a new app table (live reload).
+    pub async fn reconfigure(&self, apps: Vec<AppConfig>) -> Option<ReloadSummary> {
+        let (tx, rx) = oneshot::channel();
+        self.commands.send(Command::Reconfigure(apps, tx)).ok()?;
+        rx.await.ok()
+    }
+
+    /// Closes every client with 4200 and waits (bounded) until their sockets are gone.
+    pub async fn shutdown(&self, deadline: Duration) {
+        let (tx, rx) = oneshot::channel();
+        if self.commands.send(Command::Shutdown(tx)).is_ok() {
+            let _ = tokio::time::timeout(deadline, rx).await;
+        }
+    }
+}
+
+struct Hub {
+    engine: Engine,
+    conns: HashMap<ConnId, ConnHandle>,
+    /// Public ids of connections, kept until the engine has recorded their close.
+    sockets: HashMap<ConnId, SocketId>,
+    api_requests: BTreeMap<(AppId, u16), u64>,
+    bus: broadcast::Sender<Arc<Observation>>,
+    /// Set during shutdown: answered once every connection has gone.
+    draining: Option<oneshot::Sender<()>>,
+}
+
+/// Unix milliseconds: the engine's clock (differences drive timeouts, values stamp records).
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+impl Hub {
+    async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                command = commands.recv() => match command {
+                    Some(command) => self.command(command),
+                    None => break,
+                },
+                _ = tick.tick() => self.input(Input::Tick),
+            }
+        }
+    }
+
+    fn command(&mut self, command: Command) {
+        match command {
+            Command::Open { conn, handle, input } => {
+                self.sockets.insert(conn, handle.socket_id.clone());
+                self.conns.insert(conn, handle);
+                self.input(input);
+            }
+            Command::Input(input) => self.input(input),
+            Command::Api(call) => self.api(call),
+            Command::ApiStatus { app, status } => {
+                *self.api_requests.entry((app, status)).or_default() += 1
+            }
+            Command::Observe(observation) => {
+                let effects = self.engine.observe(*observation, now());
+                self.apply(effects);
+            }
+            Command::Metrics(reply) => {
+                let apps = self.engine.metrics();
+                let _ =
+                    reply.send(MetricsSnapshot { apps, api_requests: self.api_requests.clone() });
+            }
+            Command::Reconfigure(apps, reply) => self.reconfigure(apps, reply),
+            Command::Shutdown(done) => {
+                let effects = self.engine.shutdown(now());
+                self.apply(effects);
+                self.draining = Some(done);
+                self.finish_draining();
+            }
+        }
+    }
+
+    fn input(&mut self, input: Input) {
+        let closed = match &input {
+            Input::Closed { conn } => Some(*conn),
+            _ => None,
+        };
+        let effects = self.engine.handle(input, now());
+        self.apply(effects);
+        if let Some(conn) = closed {
+            self.forget(conn);
+        }
+    }
+
+    fn forget(&mut self, conn: ConnId) {
+        self.conns.remove(&conn);
+        self.sockets.remove(&conn);
+        self.finish_draining();
+    }
+
+    fn reconfigure(&mut self, apps: Vec<AppConfig>, reply: oneshot::Sender<ReloadSummary>) {
+        let (summary, effects) = self.engine.reconfigure(apps, now());
+        self.apply(effects);
+        let _ = reply.send(summary);
+    }
+
+    fn finish_draining(&mut self) {
+        if self.conns.is_empty() {
+            if let Some(done) = self.draining.take() {
+                let _ = done.send(());
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Idempotent set-up of a Debian/Ubuntu machine for building, running and testing Switchboard.
+#
+#   bash scripts/setup.sh              everything: system packages, Rust (+ rustfmt, clippy,
+#                                      cargo-nextest), Node 20+, tests/node_modules, tests/.venv
+#   bash scripts/setup.sh --rust-only  only what `cargo build` / `cargo run` need
+#
+# Works as root or through sudo. Installs only what is missing (apt-get update runs at most once,
+# and only when a package must be installed), so a second run on a ready machine takes seconds.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RUST_ONLY=0
+[[ "${1:-}" == "--rust-only" ]] && RUST_ONLY=1
+
+log() { printf '[setup] %s\n' "$*"; }
+die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+SUDO=""
+if [[ "$(id -u)" -ne 0 ]]; then
+  have sudo || die "not root and sudo is missing: run as root"
+  SUDO="sudo"
+fi
+
+APT_UPDATED=0
+# apt_install PKG...: installs the packages that `dpkg -s` does not report as installed.
+apt_install() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  have apt-get || die "missing packages (${missing[*]}) and no apt-get: install them by hand"
+  if [[ $APT_UPDATED -eq 0 ]]; then
+    log "apt-get update"
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    APT_UPDATED=1
+  fi
+  log "apt-get install ${missing[*]}"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# sha256 of a file, for "already installed from this lock file" stamps.
+digest() { sha256sum "$1" | cut -d' ' -f1; }
+
+# --- system packages -------------------------------------------------------------------------
+if have dpkg; then
+  apt_install build-essential pkg-config libssl-dev ca-certificates
+else
+  log "not a dpkg-based system: make sure a C toolchain, pkg-config and OpenSSL headers exist"
+fi
+
+# --- Rust ------------------------------------------------------------------------------------
+if ! have cargo && [[ -x "$HOME/.cargo/bin/cargo" ]]; then
+  export PATH="$HOME/.cargo/bin:$PATH"
+fi
+if ! have cargo; then
+  log "installing Rust with rustup"
+  have dpkg && apt_install curl
+  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs |
+    sh -s -- -y --profile minimal --component rustfmt --component clippy
+  export PATH="$HOME/.cargo/bin:$PATH"
+fi
+have cargo || die "cargo is still missing after installing Rust"
+
+if [[ $RUST_ONLY -eq 1 ]]; then
+  log "Rust ready: $(cargo --version)"
+  exit 0
+fi
+
+if have rustup; then
+  cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+  cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+fi
+if ! cargo nextest --version >/dev/null 2>&1; then
+  log "installing cargo-nextest (one-off, takes a few minutes)"
+  cargo install cargo-nextest --locked
+fi
+
+# --- Node.js 20+ -----------------------------------------------------------------------------
+if ! have node; then
+  have dpkg || die "Node.js 20+ is missing: install it"
+  apt_install nodejs npm
+fi
+have npm || apt_install npm
+# node --test needs --test-timeout and multiple reporters: Node 20.11 or later.
+node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 11) ? 0 : 1)' ||
+  die "Node.js 20.11+ is required, found $(node --version)"
+
+TESTS="$ROOT/tests"
+LOCK_STAMP="$TESTS/node_modules/.switchboard-lock-sha256"
+if [[ -f "$LOCK_STAMP" && "$(cat "$LOCK_STAMP")" == "$(digest "$TESTS/package-lock.json")" ]]; then
+  log "tests/node_modules is up to date"
+else
+  log "npm ci in tests/"
+  (cd "$TESTS" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  digest "$TESTS/package-lock.json" >"$LOCK_STAMP"
+fi
+
+# --- Python venv for the python SDK tests ----------------------------------------------------
+if ! have python3; then
+  have dpkg || die "python3 is missing: install it"
+  apt_install python3 python3-venv
+fi
+VENV="$TESTS/.venv"
+if [[ ! -x "$VENV/bin/python" ]]; then
+  rm -rf "$VENV"
+  if ! python3 -m venv "$VENV" >/dev/null 2>&1; then
+    rm -rf "$VENV"
+    have dpkg || die "python3 -m venv does not work: install the venv module"
+    apt_install python3-venv
+    python3 -m venv "$VENV"
+  fi
+fi
+REQ_STAMP="$VENV/.switchboard-req-sha256"
+if [[ -f "$REQ_STAMP" && "$(cat "$REQ_STAMP")" == "$(digest "$TESTS/python/requirements.txt")" ]]; then
+  log "tests/.venv is up to date"
+else
+  log "pip install -r tests/python/requirements.txt"
+  PIP_DISABLE_PIP_VERSION_CHECK=1 "$VENV/bin/pip" install --quiet -r "$TESTS/python/requirements.txt"
+  digest "$TESTS/python/requirements.txt" >"$REQ_STAMP"
+fi
+
+log "ready: $(cargo --version), node $(node --version), $("$VENV/bin/python" --version)"
