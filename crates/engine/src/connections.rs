@@ -84,16 +84,16 @@ pub(crate) fn open(
         }
     };
     let detail = Detail::ConnectionOpened {
-        remote: meta.remote,
-        origin_header: meta.origin_header,
-        user_agent: meta.user_agent,
+        remote: meta.remote.clone(),
+        origin_header: meta.origin_header.clone(),
+        user_agent: meta.user_agent.clone(),
         protocol,
-        client: meta.client,
-        version: meta.version,
+        client: meta.client.clone(),
+        version: meta.version.clone(),
     };
     out.observe(out.obs(detail).conn(conn));
     let before = out.frames_sent;
-    accept(app, out, conn, socket_id, limits, now);
+    accept(app, out, (conn, socket_id, meta), limits, now);
     app.counters.messages_out += out.frames_sent - before;
     Some(app.config.id.clone())
 }
@@ -128,8 +128,7 @@ fn admit<'a>(
 fn accept(
     app: &mut AppState,
     out: &mut Out,
-    conn: ConnId,
-    socket_id: SocketId,
+    (conn, socket_id, meta): (ConnId, SocketId, ConnMeta),
     limits: &ServerLimits,
     now: Millis,
 ) {
@@ -148,6 +147,8 @@ fn accept(
             channels: HashSet::new(),
             user: None,
             client_events: RateWindow::default(),
+            meta,
+            messages_in: 0,
         },
     );
     out.send(conn, &established);

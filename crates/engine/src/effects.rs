@@ -125,6 +125,15 @@ impl Out {
         self.effects.push(Effect::Send { to: vec![conn], text });
     }
 
+    /// Any text to one socket (the inspector's raw frame).
+    pub fn send_text(&mut self, conn: ConnId, text: String) {
+        if self.recording.on {
+            self.observe(self.obs(Detail::FrameOut { raw: text.clone() }).conn(conn));
+        }
+        self.frames_sent += 1;
+        self.effects.push(Effect::Send { to: vec![conn], text });
+    }
+
     pub fn broadcast(&mut self, to: Vec<ConnId>, frame: &ServerFrame) {
         self.deliver(to, Vec::new(), frame);
     }
@@ -147,7 +156,8 @@ impl Out {
         not_subscribed_more: usize,
         frame: &ServerFrame,
     ) {
-        if to.is_empty() && !(self.recording.on && !skipped.is_empty()) {
+        let nothing_to_record = !self.recording.on || skipped.is_empty();
+        if to.is_empty() && nothing_to_record {
             return;
         }
         let text = frame.encode();

@@ -173,6 +173,9 @@ impl Engine {
         let Some(app) = self.app_of(conn) else { return };
         out.in_app(&app.config.id);
         app.counters.messages_in += 1;
+        if let Some(socket) = app.sockets.get_mut(&conn) {
+            socket.messages_in += 1;
+        }
         let before = out.frames_sent;
         if out.recording() {
             let error = frame.as_ref().err().map(ToString::to_string);

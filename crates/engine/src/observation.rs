@@ -183,6 +183,11 @@ pub enum Detail {
         /// The batch's `time_ms`, which ties attempts of one batch together.
         batch_time_ms: u64,
     },
+    /// Webhook events that were never sent: queue overflow, retries given up, shutdown.
+    WebhookDropped {
+        events: u64,
+        reason: String,
+    },
     ConfigReloaded {
         summary: String,
         #[serde(default)]
@@ -216,6 +221,7 @@ impl Detail {
             Self::SignInRefused { .. } => "sign_in_refused",
             Self::ApiRequest { .. } => "api_request",
             Self::WebhookAttempt { .. } => "webhook_attempt",
+            Self::WebhookDropped { .. } => "webhook_dropped",
             Self::ConfigReloaded { .. } => "config_reloaded",
             Self::Gap { .. } => "gap",
         }

@@ -7,6 +7,7 @@ use switchboard_proto::{ChannelName, SocketId, UserId};
 
 use crate::config::AppConfig;
 use crate::effects::{Out, WebhookEvent};
+use crate::engine::ConnMeta;
 use crate::{ConnId, Millis};
 
 /// Everything one app owns. Apps never see each other's state.
@@ -44,6 +45,9 @@ pub(crate) struct Socket {
     pub channels: HashSet<String>,
     pub user: Option<SignedInUser>,
     pub client_events: RateWindow,
+    /// What the upgrade request said about the client (address, user agent…).
+    pub meta: ConnMeta,
+    pub messages_in: u64,
 }
 
 /// The user a socket signed in as.

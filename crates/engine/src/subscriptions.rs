@@ -168,10 +168,18 @@ fn join(
         members: Vec::new(),
     });
     channel.subscribers.insert(conn);
+    if out.recording() {
+        let user = member.as_ref().map(|m| &m.user_id);
+        let info = member.as_ref().map(|m| m.info.clone());
+        out.observe(
+            out.obs(Detail::Subscribed { member: info }).conn(conn).channel(&key).user(user),
+        );
+    }
     let added = member.and_then(|m| presence::add(channel, conn, m));
     let roster = is_presence.then(|| presence::roster(channel));
     out.send(conn, &ServerFrame::SubscriptionSucceeded { channel: key.clone(), presence: roster });
     if !occupied {
+        out.observe(out.obs(Detail::ChannelOccupied).channel(&key));
         app.webhook(out, WebhookEvent::ChannelOccupied { channel: key.clone() });
     }
     if let Some(added) = added {

@@ -3,7 +3,7 @@
 //! and answers with a typed reply or an `ApiError` that maps to an HTTP status.
 
 mod publish;
-mod query;
+pub(crate) mod query;
 mod replies;
 
 pub use publish::TriggerRequest;
@@ -33,12 +33,14 @@ pub enum ApiError {
     InvalidField { field: &'static str, reason: String },
     #[error("Event data is {size} bytes; the limit is {max_kb} KB (max_event_payload_in_kb)")]
     PayloadTooLarge { size: usize, max_kb: u32 },
+    #[error("No connection has socket id {0}")]
+    UnknownSocket(String),
 }
 
 impl ApiError {
     pub fn status(&self) -> u16 {
         match self {
-            Self::UnknownApp(_) => 404,
+            Self::UnknownApp(_) | Self::UnknownSocket(_) => 404,
             Self::AppDisabled(_) => 403,
             Self::InvalidField { .. } => 400,
             Self::PayloadTooLarge { .. } => 413,

@@ -16,12 +16,14 @@ use crate::{ConnId, Millis};
 const NOT_SUBSCRIBED_LISTED: usize = 20;
 
 /// One event to publish (`POST events`, or one item of `POST batch_events`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TriggerRequest {
     pub name: String,
     pub data: String,
     pub channels: Vec<String>,
+    #[serde(default)]
     pub socket_id: Option<SocketId>,
+    #[serde(default)]
     pub info: Vec<String>,
 }
 

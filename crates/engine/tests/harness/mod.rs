@@ -232,6 +232,11 @@ impl Harness {
         self.gone.contains(&conn)
     }
 
+    /// Routes effects produced outside the harness's own calls.
+    pub fn apply_effects(&mut self, effects: Vec<Effect>) -> Vec<Effect> {
+        self.apply(effects)
+    }
+
     fn apply(&mut self, effects: Vec<Effect>) -> Vec<Effect> {
         for effect in &effects {
             match effect {

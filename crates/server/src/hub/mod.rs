@@ -11,7 +11,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::extract::ws::Utf8Bytes;
 use switchboard_engine::config::AppConfig;
-use switchboard_engine::{ConnId, Engine, Input, Observation, ReloadSummary};
+use switchboard_engine::control::{self, ControlRequest, Reply};
+use switchboard_engine::{ApiError, Caller, ConnId, Engine, Input, Observation, ReloadSummary};
 use switchboard_proto::{AppId, SocketId};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
@@ -46,8 +47,12 @@ enum Command {
     Observe(Box<Observation>),
     Metrics(oneshot::Sender<MetricsSnapshot>),
     Reconfigure(Vec<AppConfig>, oneshot::Sender<ReloadSummary>),
+    Control(Caller, control::Command, ControlAnswer),
     Shutdown(oneshot::Sender<()>),
 }
+
+/// Where the answer to an inspector action goes.
+pub type ControlAnswer = oneshot::Sender<Result<Reply, ApiError>>;
 
 /// A cheap, cloneable way to talk to the hub.
 #[derive(Clone)]
@@ -119,6 +124,32 @@ impl HubHandle {
         rx.await.ok()
     }
 
+    /// Runs an inspector action (publish, virtual client event, raw frame, disconnect…).
+    pub async fn control(
+        &self,
+        caller: Caller,
+        command: control::Command,
+    ) -> Result<Reply, ApiError> {
+        let (tx, rx) = oneshot::channel();
+        let gone = || ApiError::UnknownApp("the server is shutting down".into());
+        self.commands.send(Command::Control(caller, command, tx)).map_err(|_| gone())?;
+        rx.await.map_err(|_| gone())?
+    }
+
+    /// A channel for the inspector: each request is an action and where to answer it.
+    pub fn control_link(&self) -> mpsc::UnboundedSender<ControlRequest<ControlAnswer>> {
+        let (tx, mut rx) = mpsc::unbounded_channel::<ControlRequest<ControlAnswer>>();
+        let commands = self.commands.clone();
+        tokio::spawn(async move {
+            while let Some((caller, command, answer)) = rx.recv().await {
+                if commands.send(Command::Control(caller, command, answer)).is_err() {
+                    break;
+                }
+            }
+        });
+        tx
+    }
+
     /// Closes every client with 4200 and waits (bounded) until their sockets are gone.
     pub async fn shutdown(&self, deadline: Duration) {
         let (tx, rx) = oneshot::channel();
@@ -183,6 +214,11 @@ impl Hub {
                     reply.send(MetricsSnapshot { apps, api_requests: self.api_requests.clone() });
             }
             Command::Reconfigure(apps, reply) => self.reconfigure(apps, reply),
+            Command::Control(caller, command, answer) => {
+                let outcome = self.engine.control(&caller, command, now());
+                self.apply(outcome.effects);
+                let _ = answer.send(outcome.reply);
+            }
             Command::Shutdown(done) => {
                 let effects = self.engine.shutdown(now());
                 self.apply(effects);
