@@ -20,6 +20,7 @@ mod subscriptions;
 mod users;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 pub use api::{ApiError, ApiOutcome, BatchItem, Caller, ChannelInfo, TriggerRequest};
 pub use effects::{Effect, WebhookEvent};
@@ -31,6 +32,7 @@ pub use reconfigure::ReloadSummary;
 pub type Millis = u64;
 
 /// A connection, numbered by the hub (distinct from the public `SocketId`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(transparent)]
+#[ts(export, type = "number")]
 pub struct ConnId(pub u64);

@@ -1,6 +1,7 @@
 //! Live state for the inspector: apps, connections and channels as they are right now.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use serde_json::Value;
 use switchboard_proto::{AppId, AppKey, SocketId, UserId};
 
@@ -9,13 +10,15 @@ use crate::state::{AppState, Channel, Socket};
 use crate::{ConnId, Millis};
 
 /// Everything the inspector's state views show.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct LiveState {
     pub apps: Vec<AppView>,
 }
 
 /// One app with its connections and occupied channels.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct AppView {
     pub id: AppId,
     pub key: AppKey,
@@ -27,12 +30,15 @@ pub struct AppView {
 }
 
 /// One connection.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct ConnectionView {
     pub conn: ConnId,
     pub socket: SocketId,
     /// Unix ms when it connected.
+    #[ts(type = "number")]
     pub since: Millis,
+    #[ts(type = "number")]
     pub last_seen: Millis,
     pub channels: Vec<String>,
     pub user: Option<UserId>,
@@ -41,11 +47,13 @@ pub struct ConnectionView {
     pub origin_header: Option<String>,
     pub client: Option<String>,
     pub version: Option<String>,
+    #[ts(type = "number")]
     pub messages_in: u64,
 }
 
 /// One occupied channel.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct ChannelView {
     pub name: String,
     pub kind: String,
@@ -57,17 +65,20 @@ pub struct ChannelView {
     pub cached: Option<CachedView>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct MemberView {
     pub user_id: UserId,
     pub user_info: Value,
     pub sockets: Vec<ConnId>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct CachedView {
     pub event: String,
     pub data: String,
+    #[ts(type = "number")]
     pub stored_at: Millis,
 }
 

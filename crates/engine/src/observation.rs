@@ -5,14 +5,16 @@
 //! `SocketId` before publishing, since the engine may already have forgotten a closed socket.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use serde_json::Value;
 use switchboard_proto::{AppId, SocketId, UserId};
 
 use crate::{ConnId, Millis};
 
 /// Where the traffic behind an observation came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum Origin {
     /// A WebSocket client.
     Client,
@@ -29,10 +31,13 @@ pub enum Origin {
 }
 
 /// One recorded fact.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct Observation {
+    #[ts(type = "number")]
     pub seq: u64,
     /// Unix milliseconds.
+    #[ts(type = "number")]
     pub at: Millis,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<AppId>,
@@ -50,22 +55,25 @@ pub struct Observation {
     pub user: Option<UserId>,
     /// The `seq` of the observation that caused this one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(type = "number | null")]
     pub cause: Option<u64>,
     #[serde(flatten)]
     pub detail: Detail,
 }
 
 /// Who ended a connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum ClosedBy {
     Client,
     Server,
 }
 
 /// Why a socket did not receive a delivery.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum SkipReason {
     /// The socket is connected to the app but not subscribed to the channel.
     NotSubscribed,
@@ -78,7 +86,8 @@ pub enum SkipReason {
 }
 
 /// A connection in a delivery's reached or skipped list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct Target {
     pub conn: ConnId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -88,8 +97,9 @@ pub struct Target {
 }
 
 /// What happened. Serialized with a `kind` tag.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
 pub enum Detail {
     ConnectionOpened {
         #[serde(default)]
@@ -165,6 +175,7 @@ pub enum Detail {
         path: String,
         status: u16,
         #[serde(default)]
+        #[ts(type = "number")]
         latency_us: u64,
         #[serde(default)]
         body: Option<String>,
@@ -179,12 +190,15 @@ pub enum Detail {
         status: Option<u16>,
         #[serde(default)]
         error: Option<String>,
+        #[ts(type = "number")]
         latency_ms: u64,
         /// The batch's `time_ms`, which ties attempts of one batch together.
+        #[ts(type = "number")]
         batch_time_ms: u64,
     },
     /// Webhook events that were never sent: queue overflow, retries given up, shutdown.
     WebhookDropped {
+        #[ts(type = "number")]
         events: u64,
         reason: String,
     },
@@ -195,6 +209,7 @@ pub enum Detail {
     },
     /// Observations the recorder could not keep up with.
     Gap {
+        #[ts(type = "number")]
         missed: u64,
     },
 }
