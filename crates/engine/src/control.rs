@@ -3,7 +3,7 @@
 //! its caller's origin (`inject` or `replay`) like an API call.
 
 use serde::{Deserialize, Serialize};
-use switchboard_proto::{AppId, CloseCode, RawJson, ServerFrame, SocketId, UserId};
+use switchboard_proto::{AppId, AppKey, CloseCode, RawJson, ServerFrame, SocketId, UserId};
 
 use crate::api::query::parse_channel;
 use crate::api::{ApiError, ApiOutcome, Caller, TriggerReply, TriggerRequest};
@@ -39,6 +39,8 @@ pub enum Command {
     Disconnect { socket: SocketId, code: u16, reason: String },
     /// Close every socket signed in as the user.
     TerminateUser { app: AppId, user: String },
+    /// An app's credentials, for the Getting started snippets (never recorded).
+    Credentials { app: AppId },
 }
 
 /// What an action answers.
@@ -48,6 +50,7 @@ pub enum Reply {
     State(LiveState),
     Published(TriggerReply),
     Done,
+    Credentials { id: AppId, key: AppKey, secret: String },
 }
 
 impl Engine {
@@ -79,6 +82,17 @@ impl Engine {
                     engine.close_socket(out, conn, code, &reason);
                     Ok(Reply::Done)
                 })
+            }
+            Command::Credentials { app } => {
+                let reply = self.apps.get(&app).map(|a| Reply::Credentials {
+                    id: a.config.id.clone(),
+                    key: a.config.key.clone(),
+                    secret: String::from_utf8_lossy(a.config.secret.expose()).into_owned(),
+                });
+                ApiOutcome {
+                    reply: reply.ok_or_else(|| ApiError::UnknownApp(app.to_string())),
+                    effects: Vec::new(),
+                }
             }
             Command::TerminateUser { app, user } => {
                 map_reply(self.terminate_user(caller, &app, &user, now), |()| Reply::Done)

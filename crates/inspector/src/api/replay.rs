@@ -1,0 +1,209 @@
+//! Replays: plan a selection or a session (`crate::replay`), publish its steps as the server
+//! with origin `replay` at the planned pace, report progress, step on demand, cancel.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use switchboard_engine::control::Command;
+use switchboard_engine::{Caller, Observation, Origin, TriggerRequest};
+use switchboard_proto::AppId;
+use tokio::sync::{mpsc, watch};
+
+use super::error::Failure;
+use super::records::{parse_filter, source, Source};
+use super::{sessions, state, Inspector};
+use crate::replay::{plan, ChannelRename, ReplayOptions, ReplayStep, ReplayTiming};
+
+pub fn routes() -> Router<Inspector> {
+    Router::new()
+        .route("/replay", post(start))
+        .route("/replay/{id}", get(status).delete(cancel))
+        .route("/replay/{id}/step", post(step))
+}
+
+/// Where a replay is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplayState {
+    Running,
+    /// Step mode: waiting for the next `step` call.
+    Waiting,
+    Finished,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplayStatus {
+    pub id: u64,
+    pub total: usize,
+    pub done: usize,
+    pub failed: usize,
+    pub state: ReplayState,
+    pub last_error: Option<String>,
+}
+
+struct Control {
+    status: watch::Receiver<ReplayStatus>,
+    step: mpsc::UnboundedSender<()>,
+    cancel: watch::Sender<bool>,
+}
+
+/// The running and finished replays. The lock only guards inserting and looking up handles
+/// (never held across an await), so a plain std `Mutex` is the simplest correct choice.
+#[derive(Clone, Default)]
+pub struct Replays {
+    registry: Arc<Mutex<(u64, HashMap<u64, Control>)>>,
+}
+
+impl Replays {
+    fn insert(&self, make: impl FnOnce(u64) -> Control) -> u64 {
+        let mut registry = self.registry.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        registry.0 += 1;
+        let id = registry.0;
+        registry.1.insert(id, make(id));
+        id
+    }
+
+    fn with<T>(&self, id: u64, f: impl FnOnce(&Control) -> T) -> Result<T, Failure> {
+        let registry = self.registry.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        registry.1.get(&id).map(f).ok_or_else(|| Failure::not_found(format!("no replay {id}")))
+    }
+}
+
+#[derive(Deserialize)]
+struct StartBody {
+    session: Option<String>,
+    seqs: Option<Vec<u64>>,
+    filter: Option<String>,
+    records: Option<Vec<Observation>>,
+    #[serde(default)]
+    timing: Option<String>,
+    speed: Option<f64>,
+    #[serde(default)]
+    rename: Vec<ChannelRename>,
+    app: Option<AppId>,
+}
+
+async fn start(State(inspector): State<Inspector>, Json(body): Json<StartBody>) -> Result<Json<Value>, Failure> {
+    let timing = match (body.timing.as_deref().unwrap_or("original"), body.speed) {
+        ("original", _) => ReplayTiming::Original,
+        ("scaled", Some(speed)) => ReplayTiming::Scaled { speed },
+        ("scaled", None) => return Err(Failure::bad_request("scaled timing needs a speed")),
+        ("fastest", _) => ReplayTiming::Fastest,
+        ("step", _) => ReplayTiming::Step,
+        (other, _) => return Err(Failure::bad_request(format!("unknown timing {other:?}"))),
+    };
+    let records = select(&inspector, &body).await?;
+    let options = ReplayOptions { timing, rename: body.rename.clone(), only_app: None };
+    let plan = plan(&records, &options).map_err(|e| Failure::bad_request(e.to_string()))?;
+    let fallback_app = match body.app.clone() {
+        Some(app) => Some(app),
+        None => state::live_state(&inspector).await?.apps.first().map(|a| a.id.clone()),
+    };
+    let total = plan.steps.len();
+    let (step_tx, step_rx) = mpsc::unbounded_channel();
+    let (cancel_tx, cancel_rx) = watch::channel(false);
+    let mut spawned = None;
+    let id = inspector.replays.insert(|id| {
+        let status = ReplayStatus { id, total, done: 0, failed: 0, state: ReplayState::Running, last_error: None };
+        let (status_tx, status_rx) = watch::channel(status);
+        spawned = Some(status_tx);
+        Control { status: status_rx, step: step_tx, cancel: cancel_tx }
+    });
+    if let Some(status_tx) = spawned {
+        let run = Run { inspector: inspector.clone(), body_app: body.app, fallback_app, step: step_rx, cancel: cancel_rx, status: status_tx };
+        tokio::spawn(run.execute(plan.steps, timing == ReplayTiming::Step));
+    }
+    Ok(Json(json!({"id": id, "total": total, "not_replayable": plan.not_replayable, "duplicates": plan.duplicates})))
+}
+
+/// The records a replay request names.
+async fn select(inspector: &Inspector, body: &StartBody) -> Result<Vec<Observation>, Failure> {
+    if let Some(records) = &body.records {
+        return Ok(records.clone());
+    }
+    let filter = parse_filter(body.filter.as_deref())?;
+    let all = match source(body.session.as_deref())? {
+        Source::Session(id) => sessions::all_records(inspector, id).await?.1,
+        Source::Current => {
+            let recent = inspector.recorder.recent(None, usize::MAX, None).await.map_err(Failure::from)?;
+            recent.iter().map(|r| (**r).clone()).collect()
+        }
+    };
+    let chosen = all.into_iter().filter(|r| filter.matches(r));
+    Ok(match &body.seqs {
+        Some(seqs) => chosen.filter(|r| seqs.contains(&r.seq)).collect(),
+        None => chosen.collect(),
+    })
+}
+
+struct Run {
+    inspector: Inspector,
+    body_app: Option<AppId>,
+    fallback_app: Option<AppId>,
+    step: mpsc::UnboundedReceiver<()>,
+    cancel: watch::Receiver<bool>,
+    status: watch::Sender<ReplayStatus>,
+}
+
+impl Run {
+    async fn execute(mut self, steps: Vec<ReplayStep>, stepwise: bool) {
+        for step in steps {
+            if stepwise {
+                self.status.send_modify(|s| s.state = ReplayState::Waiting);
+            }
+            if !self.wait(&step, stepwise).await {
+                self.status.send_modify(|s| s.state = ReplayState::Cancelled);
+                return;
+            }
+            self.status.send_modify(|s| s.state = ReplayState::Running);
+            let result = self.publish(step).await;
+            self.status.send_modify(|s| {
+                s.done += 1;
+                if let Err(error) = result {
+                    s.failed += 1;
+                    s.last_error = Some(error);
+                }
+            });
+        }
+        self.status.send_modify(|s| s.state = ReplayState::Finished);
+    }
+
+    /// Waits for the step's moment (or the user's `step`); false when cancelled.
+    async fn wait(&mut self, step: &ReplayStep, stepwise: bool) -> bool {
+        let delay = Duration::from_millis(step.delay_ms_from_previous);
+        tokio::select! {
+            _ = self.cancel.wait_for(|cancelled| *cancelled) => false,
+            go = async { if stepwise { self.step.recv().await.is_some() } else { tokio::time::sleep(delay).await; true } } => go,
+        }
+    }
+
+    async fn publish(&self, step: ReplayStep) -> Result<(), String> {
+        let app = self.body_app.clone().or(step.app).or_else(|| self.fallback_app.clone()).ok_or("no app to replay into")?;
+        let body = json!({"channel": step.channel, "event": step.event, "source_seq": step.source_seq});
+        let caller = Caller::new(Origin::Replay, "POST", "/inspector/api/replay", Some(body.to_string()));
+        let request = TriggerRequest { name: step.event, data: step.data, channels: vec![step.channel], socket_id: None, info: Vec::new() };
+        let reply = self.inspector.link.call(caller, Command::Publish { app, request }).await;
+        reply.map(|_| ()).map_err(|e| e.to_string())
+    }
+}
+
+async fn status(State(inspector): State<Inspector>, Path(id): Path<u64>) -> Result<Json<ReplayStatus>, Failure> {
+    Ok(Json(inspector.replays.with(id, |c| c.status.borrow().clone())?))
+}
+
+async fn step(State(inspector): State<Inspector>, Path(id): Path<u64>) -> Result<Json<ReplayStatus>, Failure> {
+    inspector.replays.with(id, |c| c.step.send(()).map_err(|_| Failure::bad_request("this replay has ended")))??;
+    Ok(Json(inspector.replays.with(id, |c| c.status.borrow().clone())?))
+}
+
+async fn cancel(State(inspector): State<Inspector>, Path(id): Path<u64>) -> Result<Json<ReplayStatus>, Failure> {
+    inspector.replays.with(id, |c| c.cancel.send_replace(true))?;
+    Ok(Json(inspector.replays.with(id, |c| c.status.borrow().clone())?))
+}
