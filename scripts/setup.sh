@@ -2,7 +2,8 @@
 # Idempotent set-up of a Debian/Ubuntu machine for building, running and testing Switchboard.
 #
 #   bash scripts/setup.sh              everything: system packages, Rust (+ rustfmt, clippy,
-#                                      cargo-nextest), Node 20+, tests/node_modules, tests/.venv
+#                                      cargo-nextest), Node 20+, tests/node_modules, ui/ and
+#                                      tests/ui/ node_modules, Chromium, tests/.venv
 #   bash scripts/setup.sh --rust-only  only what `cargo build` / `cargo run` need
 #
 # Works as root or through sudo. Installs only what is missing (apt-get update runs at most once,
@@ -96,6 +97,26 @@ else
   log "npm ci in tests/"
   (cd "$TESTS" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
   digest "$TESTS/package-lock.json" >"$LOCK_STAMP"
+fi
+
+# --- UI: ui/node_modules, tests/ui/node_modules and Debian's Chromium for Playwright ----------
+# npm_ci_stamped DIR: `npm ci` in DIR unless its node_modules was installed from the same lock.
+npm_ci_stamped() {
+  local dir="$1" stamp="$1/node_modules/.switchboard-lock-sha256"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$(digest "$dir/package-lock.json")" ]]; then
+    log "${dir#"$ROOT"/}/node_modules is up to date"
+    return 0
+  fi
+  log "npm ci in ${dir#"$ROOT"/}/"
+  (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  digest "$dir/package-lock.json" >"$stamp"
+}
+npm_ci_stamped "$ROOT/ui"
+npm_ci_stamped "$TESTS/ui"
+if have dpkg; then
+  apt_install chromium
+elif ! have chromium; then
+  log "Chromium is missing: install it for the UI suite (or set CHROMIUM_BIN)"
 fi
 
 # --- Python venv for the python SDK tests ----------------------------------------------------

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test Switchboard has, on a fresh Debian/Ubuntu machine or a ready one:
 #   setup → cargo fmt --check → clippy -D warnings → cargo build → cargo nextest (or cargo test)
-#   → black-box suite (official pusher-js + pusher Node SDK, node --test) → python SDK suite.
+#   → black-box suite (official pusher-js + pusher Node SDK, node --test) → python SDK suite
+#   → UI: build + typecheck + Vitest in ui/, then the Playwright suite in tests/ui/ (Chromium).
 # Every step runs even when an earlier one failed (except that the black-box suites need a
 # fresh build), then a summary is printed; the exit code is non-zero if anything failed.
 #
@@ -123,6 +124,38 @@ else
   p=$(( ${ran:-0} - f ))
   [[ $p -lt 0 ]] && p=0
   suite "black-box (python)" "$status" "$p" "$f"
+fi
+
+# --- UI ------------------------------------------------------------------------------------------
+# ui/: clean install, typecheck + build (ui/dist, embedded by the binary), Vitest.
+ui_unit() { (cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build && npx vitest run); }
+if step ui-unit ui_unit; then status=PASS; else status=FAIL; fi
+line="$(grep -E '^ *Tests +[0-9]' "$LOGS/ui-unit.log" | tail -n1 || true)"
+p="$(sed -nE 's/.* ([0-9]+) passed.*/\1/p' <<<"$line")"
+f="$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$line")"
+suite "ui (vitest)" "$status" "${p:-0}" "${f:-0}"
+
+if [[ $BUILD_OK -eq 0 && -z "${SWITCHBOARD_BIN:-}" ]]; then
+  record FAIL "ui (playwright)" "not run: the build failed"
+  FAILED_TESTS=$((FAILED_TESTS + 1))
+else
+  # The binary embeds ui/dist at build time: rebuild it now that ui/dist is fresh.
+  if [[ -z "${SWITCHBOARD_BIN:-}" ]]; then cargo build --workspace >/dev/null 2>&1 || true; fi
+  UI_TAP="$LOGS/ui-tests.tap"
+  rm -f "$UI_TAP"
+  if step ui-tests node --test --test-concurrency=1 --test-timeout=120000 \
+    --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$UI_TAP" \
+    tests/ui/specs/*.test.mjs; then
+    status=PASS
+  else
+    status=FAIL
+  fi
+  [[ -f "$UI_TAP" ]] || : >"$UI_TAP"
+  p="$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$UI_TAP" | tail -n1)"
+  f="$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$UI_TAP" | tail -n1)"
+  c="$(sed -nE 's/^# cancelled ([0-9]+)$/\1/p' "$UI_TAP" | tail -n1)"
+  suite "ui (playwright)" "$status" "${p:-0}" $(( ${f:-0} + ${c:-0} ))
 fi
 
 printf '\n==> summary (logs in tests/artifacts/)\n'

@@ -146,6 +146,7 @@ export async function runBinary(args, { env = {}, timeout = 10000 } = {}) {
  *
  * Options: `config` (TOML text, or an object for `toToml`), `configPath`, `env`, `args` (extra
  * flags), `listen: false` to omit `--host 127.0.0.1 --port 0`, `name` for the artifact file.
+ * Unless `args` or `env` name one, the server gets a fresh `--data-dir`.
  */
 export async function startServer(options = {}) {
   const { config, configPath, env = {}, args = [], listen = true, name = 'server' } = options;
@@ -157,6 +158,8 @@ export async function startServer(options = {}) {
     argv.push('--config', configPath);
   }
   argv.push(...args);
+  // Each server records into its own data directory (never the developer's).
+  if (!args.includes('--data-dir') && !env.SWITCHBOARD_DATA_DIR) argv.push('--data-dir', tempDir('switchboard-data-'));
 
   const { child, out, exited } = spawnBinary(argv, { env });
   let exit = null;

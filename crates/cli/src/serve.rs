@@ -6,12 +6,15 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::builder::NonEmptyStringValueParser;
 use switchboard_server::config::{Overrides, Settings};
+use switchboard_server::reload::{self, Loader, Watcher};
 use switchboard_server::{ServeError, Server};
 
+use crate::inspect::{self, RecordArgs};
 use crate::shutdown::Signals;
 
 const EXIT_CANNOT_RUN: u8 = 1;
@@ -23,24 +26,41 @@ pub struct ServeArgs {
     /// TOML config file [env: SWITCHBOARD_CONFIG]
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// A project's .env (read only): its PUSHER_APP_*, REVERB_APP_* and SOKETI_DEFAULT_APP_*
+    /// variables define apps [env: SWITCHBOARD_ENV_FILE]
+    #[arg(long, value_name = "PATH")]
+    env_file: Option<PathBuf>,
     /// Address to listen on [default: 127.0.0.1] [env: SWITCHBOARD_HOST]
     #[arg(long, value_name = "HOST", value_parser = NonEmptyStringValueParser::new())]
     host: Option<String>,
     /// Port to listen on; 0 picks a free one [default: 6001] [env: SWITCHBOARD_PORT]
     #[arg(long, value_name = "PORT")]
     port: Option<u16>,
+    /// Record no observations for the inspector (leaner; for benchmarks)
+    #[arg(long)]
+    no_record: bool,
+    #[command(flatten)]
+    recording: RecordArgs,
 }
 
 pub async fn run(args: ServeArgs) -> ExitCode {
-    let overrides = Overrides { config: args.config, host: args.host, port: args.port };
-    let settings = match Settings::load(overrides, &env_var) {
+    let record = (!args.no_record, args.recording);
+    let overrides = Overrides {
+        config: args.config,
+        env_file: args.env_file,
+        host: args.host,
+        port: args.port,
+    };
+    // Reloads load the same way: same flags, same environment.
+    let load: Loader = Arc::new(move || Settings::load(overrides.clone(), &env_var));
+    let settings = match load() {
         Ok(settings) => settings,
         Err(error) => {
             eprintln!("error: {error}");
             return ExitCode::from(EXIT_BAD_CONFIG);
         }
     };
-    match serve(settings).await {
+    match serve(settings, load, record).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {}", one_line(&error));
@@ -55,11 +75,15 @@ fn env_var(name: &str) -> Option<String> {
     std::env::var_os(name).map(|value| value.to_string_lossy().into_owned())
 }
 
-async fn serve(settings: Settings) -> anyhow::Result<()> {
+async fn serve(
+    settings: Settings,
+    load: Loader,
+    (record, recording): (bool, RecordArgs),
+) -> anyhow::Result<()> {
     let signals = Signals::listen().context("cannot watch SIGINT and SIGTERM")?;
     let banner = Banner::new(&settings);
     let (host, port) = (url_host(&settings.host), settings.port);
-    let server = match Server::bind(settings).await {
+    let server = match Server::bind(settings.clone()).await {
         Ok(server) => server,
         Err(ServeError::AddressInUse { .. }) => anyhow::bail!(
             "cannot listen on {host}:{port}: address already in use (is another Switchboard \
@@ -67,14 +91,40 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         ),
         Err(error) => return Err(error.into()),
     };
+    if !record {
+        server.control().hub().set_recording(false);
+    }
+    let inspector = inspect::start(&server, &recording, &settings.host).await?;
+    let server = server.with_routes(inspector.attached.router.clone());
     let port = server.local_addr().port();
-    if let Err(error) = banner.print(&mut io::stdout().lock(), port) {
+    if let Err(error) = banner.print(&mut io::stdout().lock(), port, inspector.token.as_deref()) {
         tracing::warn!("cannot print the start-up banner to stdout: {error}");
     }
+    for warning in settings.env_file_warnings(port) {
+        eprintln!("warning: {warning}");
+    }
+    let watcher = start_reload(&server, settings, port, load);
     tracing::info!("listening on {}", server.local_addr());
     server.run_until(signals.recv()).await?;
+    if let Some(watcher) = watcher {
+        watcher.stop();
+    }
+    if let Err(error) = inspector.attached.recorder.shutdown().await {
+        tracing::warn!("the recorder did not shut down cleanly: {error}");
+    }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Watches the config and `.env` files, if any; without a watcher the server still runs.
+fn start_reload(server: &Server, settings: Settings, port: u16, load: Loader) -> Option<Watcher> {
+    match reload::watch(server.control(), settings, port, load) {
+        Ok(watcher) => watcher,
+        Err(error) => {
+            tracing::warn!("live reload is off: {error}");
+            None
+        }
+    }
 }
 
 /// The error and its causes on one line, leaving out a cause its parent already quotes.
@@ -119,7 +169,8 @@ impl Banner {
     }
 
     /// The first line is parsed by tests and tools: keep its shape.
-    fn print(&self, out: &mut impl Write, port: u16) -> io::Result<()> {
+    /// Writes the banner; `token` is shown when remote peers need one for the inspector.
+    fn print(&self, out: &mut impl Write, port: u16, token: Option<&str>) -> io::Result<()> {
         let host = &self.host;
         writeln!(out, "Switchboard listening on http://{host}:{port}")?;
         for (id, key, secret, enabled) in &self.apps {
@@ -131,6 +182,10 @@ impl Banner {
             writeln!(out, "  HTTP API:  http://{host}:{port}/apps/{id}/events")?;
         }
         writeln!(out, "  Health: /up   Metrics: /metrics")?;
+        writeln!(out, "  Inspector API: http://{host}:{port}/inspector/api/info")?;
+        if let Some(token) = token {
+            writeln!(out, "  Inspector token (needed from other machines): {token}")?;
+        }
         out.flush()
     }
 }
@@ -141,7 +196,7 @@ mod tests {
 
     fn banner(settings: &Settings, port: u16) -> String {
         let mut out = Vec::new();
-        Banner::new(settings).print(&mut out, port).unwrap();
+        Banner::new(settings).print(&mut out, port, None).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -151,7 +206,8 @@ mod tests {
                         \x20 app app-id  key app-key  secret ap******\n\
                         \x20 WebSocket: ws://127.0.0.1:6001/app/app-key\n\
                         \x20 HTTP API:  http://127.0.0.1:6001/apps/app-id/events\n\
-                        \x20 Health: /up   Metrics: /metrics\n";
+                        \x20 Health: /up   Metrics: /metrics\n\
+                        \x20 Inspector API: http://127.0.0.1:6001/inspector/api/info\n";
         assert_eq!(banner(&Settings::default(), 6001), expected);
     }
 

@@ -1,9 +1,9 @@
 //! Live state for the inspector: apps, connections and channels as they are right now.
 
 use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 use serde_json::Value;
 use switchboard_proto::{AppId, AppKey, SocketId, UserId};
+use ts_rs::TS;
 
 use crate::engine::Engine;
 use crate::state::{AppState, Channel, Socket};

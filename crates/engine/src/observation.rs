@@ -5,9 +5,9 @@
 //! `SocketId` before publishing, since the engine may already have forgotten a closed socket.
 
 use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 use serde_json::Value;
 use switchboard_proto::{AppId, SocketId, UserId};
+use ts_rs::TS;
 
 use crate::{ConnId, Millis};
 

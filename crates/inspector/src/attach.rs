@@ -52,9 +52,13 @@ pub struct ServerSide {
 }
 
 /// Opens the store, starts the recorder and the stats counter, and builds the API router.
-pub async fn attach(options: InspectorOptions, server: ServerSide) -> Result<Attached, AttachError> {
+pub async fn attach(
+    options: InspectorOptions,
+    server: ServerSide,
+) -> Result<Attached, AttachError> {
     let store = options.data_dir.as_deref().map(Store::open).transpose()?;
-    let recorder_options = RecorderOptions { retention: options.retention, ..RecorderOptions::default() };
+    let recorder_options =
+        RecorderOptions { retention: options.retention, ..RecorderOptions::default() };
     let recorder = Recorder::start(server.records, store, recorder_options).await?;
     let inspector = Inspector {
         link: ServerLink::new(server.control),

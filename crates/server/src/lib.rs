@@ -5,6 +5,8 @@ pub mod config;
 pub mod http_api;
 pub mod hub;
 pub mod metrics;
+pub mod reload;
+pub mod webhooks;
 mod ws;
 
 use std::future::Future;
@@ -26,9 +28,12 @@ use tokio::sync::watch;
 use crate::config::Settings;
 use crate::http_api::auth::AppDirectory;
 use crate::hub::HubHandle;
+use crate::webhooks::{WebhookError, WebhookQueue, WebhookSender};
 
 /// How long clients get to receive their 4200 close on shutdown.
 const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(3);
+/// How long pending webhooks get to go out on shutdown.
+const WEBHOOK_FLUSH_DEADLINE: Duration = Duration::from_secs(2);
 
 /// Shared by every request handler: cheap to clone.
 #[derive(Clone)]
@@ -48,6 +53,8 @@ pub enum ServeError {
     Bind { addr: String, source: std::io::Error },
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Webhooks(#[from] WebhookError),
 }
 
 /// A bound, not yet running server.
@@ -55,6 +62,7 @@ pub struct Server {
     listener: TcpListener,
     router: Router,
     control: ServerControl,
+    webhooks: WebhookSender,
 }
 
 /// Changes a running server: cheap to clone, usable from any task.
@@ -86,10 +94,18 @@ impl Server {
         })?;
         let max_message_bytes = settings.limits.max_message_size_in_kb as usize * 1024;
         let (apps_tx, apps) = watch::channel(AppDirectory::new(settings.apps.clone()));
-        let hub = HubHandle::spawn(Engine::new(settings.apps, settings.limits), true);
+        let (queue, inbox) = WebhookQueue::new(settings.webhooks.queue_capacity);
+        let hub = HubHandle::spawn(Engine::new(settings.apps, settings.limits), true, queue);
+        let webhooks = WebhookSender::spawn(inbox, hub.clone(), apps.clone(), settings.webhooks)?;
         let ctx = AppContext { hub: hub.clone(), apps, max_message_bytes };
         let control = ServerControl { hub, apps: Arc::new(apps_tx) };
-        Ok(Server { listener, router: router(ctx), control })
+        Ok(Server { listener, router: router(ctx), control, webhooks })
+    }
+
+    /// Adds routes served on the same port (the inspector's API and UI).
+    pub fn with_routes(mut self, routes: Router) -> Self {
+        self.router = self.router.merge(routes);
+        self
     }
 
     /// A handle to change the server while it runs (reload).
@@ -106,13 +122,14 @@ impl Server {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
-        let hub = self.control.hub.clone();
+        let (hub, webhooks) = (self.control.hub.clone(), self.webhooks);
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
             .with_graceful_shutdown(async move {
                 shutdown.await;
                 tracing::info!("shutting down: closing client connections with 4200");
                 hub.shutdown(SHUTDOWN_DEADLINE).await;
+                webhooks.shutdown(WEBHOOK_FLUSH_DEADLINE).await;
             })
             .await?;
         Ok(())

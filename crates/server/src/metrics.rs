@@ -6,12 +6,15 @@ use std::fmt::Write;
 use switchboard_engine::AppMetrics;
 use switchboard_proto::AppId;
 
+use crate::webhooks::WebhookStats;
+
 /// The figures the hub hands out for one scrape.
 #[derive(Debug, Clone, Default)]
 pub struct MetricsSnapshot {
     pub apps: Vec<AppMetrics>,
     /// (app, HTTP status) → number of API requests.
     pub api_requests: BTreeMap<(AppId, u16), u64>,
+    pub webhooks: WebhookStats,
 }
 
 /// A metric family read from each app: name, Prometheus type, value.
@@ -45,7 +48,25 @@ impl MetricsSnapshot {
                 escape(app.as_str())
             );
         }
+        self.render_webhooks(&mut text);
         text
+    }
+
+    /// `switchboard_webhook_attempts_total{app,outcome}` and `…_dropped_total{app}`.
+    fn render_webhooks(&self, text: &mut String) {
+        let name = "switchboard_webhook_attempts_total";
+        let _ = writeln!(text, "# HELP {name} {}", help(name));
+        let _ = writeln!(text, "# TYPE {name} counter");
+        for ((app, outcome), count) in &self.webhooks.attempts {
+            let (app, outcome) = (escape(app.as_str()), outcome.as_str());
+            let _ = writeln!(text, "{name}{{app=\"{app}\",outcome=\"{outcome}\"}} {count}");
+        }
+        let name = "switchboard_webhook_dropped_total";
+        let _ = writeln!(text, "# HELP {name} {}", help(name));
+        let _ = writeln!(text, "# TYPE {name} counter");
+        for (app, count) in &self.webhooks.dropped {
+            let _ = writeln!(text, "{name}{{app=\"{}\"}} {count}", escape(app.as_str()));
+        }
     }
 }
 
@@ -55,6 +76,12 @@ fn help(name: &str) -> &'static str {
         "switchboard_channels" => "Occupied channels.",
         "switchboard_messages_in_total" => "Frames received from clients.",
         "switchboard_messages_out_total" => "Frames sent to clients.",
+        "switchboard_webhook_attempts_total" => {
+            "Webhook requests by outcome: delivered (2xx), rejected (other status), failed."
+        }
+        "switchboard_webhook_dropped_total" => {
+            "Webhook events never delivered: queue full, retries given up, shutdown."
+        }
         _ => "HTTP API requests by response status.",
     }
 }
@@ -66,6 +93,7 @@ fn escape(label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::webhooks::Outcome;
 
     #[test]
     fn renders_every_family_per_app() {
@@ -78,7 +106,11 @@ mod tests {
                 messages_in: 5,
                 messages_out: 7,
             }],
-            api_requests: [((app, 200), 3)].into_iter().collect(),
+            api_requests: [((app.clone(), 200), 3)].into_iter().collect(),
+            webhooks: WebhookStats {
+                attempts: [((app.clone(), Outcome::Rejected), 2)].into_iter().collect(),
+                dropped: [(app, 4)].into_iter().collect(),
+            },
         };
         let text = snapshot.render();
         for line in [
@@ -87,6 +119,8 @@ mod tests {
             "switchboard_messages_in_total{app=\"a\\\"1\"} 5",
             "switchboard_messages_out_total{app=\"a\\\"1\"} 7",
             "switchboard_api_requests_total{app=\"a\\\"1\",status=\"200\"} 3",
+            "switchboard_webhook_attempts_total{app=\"a\\\"1\",outcome=\"rejected\"} 2",
+            "switchboard_webhook_dropped_total{app=\"a\\\"1\"} 4",
         ] {
             assert!(text.lines().any(|l| l == line), "missing {line} in\n{text}");
         }

@@ -32,6 +32,8 @@ async fn start(limits: ServerLimits) -> Running {
         limits,
         apps: vec![AppConfig::default_app()],
         config_path: None,
+        env_file: None,
+        webhooks: Default::default(),
     };
     let server = Server::bind(settings).await.unwrap();
     let port = server.local_addr().port();

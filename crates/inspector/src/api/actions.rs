@@ -63,8 +63,18 @@ struct Terminate {
 }
 
 /// Runs an action recorded with `path` and the request body.
-async fn act(inspector: &Inspector, path: &str, body: &Value, command: Command) -> Result<Json<Value>, Failure> {
-    let caller = Caller::new(Origin::Inject, "POST", &format!("/inspector/api{path}"), Some(body.to_string()));
+async fn act(
+    inspector: &Inspector,
+    path: &str,
+    body: &Value,
+    command: Command,
+) -> Result<Json<Value>, Failure> {
+    let caller = Caller::new(
+        Origin::Inject,
+        "POST",
+        &format!("/inspector/api{path}"),
+        Some(body.to_string()),
+    );
     match inspector.link.call(caller, command).await? {
         Reply::Published(reply) => Ok(Json(json!({"ok": true, "reply": reply}))),
         _ => Ok(Json(json!({"ok": true}))),
@@ -72,33 +82,51 @@ async fn act(inspector: &Inspector, path: &str, body: &Value, command: Command) 
 }
 
 fn parse<T: serde::de::DeserializeOwned>(body: &Value) -> Result<T, Failure> {
-    serde_json::from_value(body.clone()).map_err(|e| Failure::bad_request(format!("Invalid body: {e}")))
+    serde_json::from_value(body.clone())
+        .map_err(|e| Failure::bad_request(format!("Invalid body: {e}")))
 }
 
-async fn publish(State(inspector): State<Inspector>, Json(body): Json<Value>) -> Result<Json<Value>, Failure> {
+async fn publish(
+    State(inspector): State<Inspector>,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, Failure> {
     let Publish { app, name, channels, data, socket_id } = parse(&body)?;
     let request = TriggerRequest { name, data, channels, socket_id, info: Vec::new() };
     act(&inspector, "/actions/publish", &body, Command::Publish { app, request }).await
 }
 
-async fn client_event(State(inspector): State<Inspector>, Json(body): Json<Value>) -> Result<Json<Value>, Failure> {
+async fn client_event(
+    State(inspector): State<Inspector>,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, Failure> {
     let ClientEvent { app, channel, event, data, user_id } = parse(&body)?;
     let command = Command::ClientEvent { app, channel, event, data, user_id };
     act(&inspector, "/actions/client-event", &body, command).await
 }
 
-async fn raw_frame(State(inspector): State<Inspector>, Json(body): Json<Value>) -> Result<Json<Value>, Failure> {
+async fn raw_frame(
+    State(inspector): State<Inspector>,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, Failure> {
     let RawFrame { socket, text } = parse(&body)?;
     act(&inspector, "/actions/raw-frame", &body, Command::RawFrame { socket, text }).await
 }
 
-async fn disconnect(State(inspector): State<Inspector>, Json(body): Json<Value>) -> Result<Json<Value>, Failure> {
+async fn disconnect(
+    State(inspector): State<Inspector>,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, Failure> {
     let Disconnect { socket, code, reason } = parse(&body)?;
-    let reason = if reason.is_empty() { "Disconnected from the inspector".to_owned() } else { reason };
-    act(&inspector, "/actions/disconnect", &body, Command::Disconnect { socket, code, reason }).await
+    let reason =
+        if reason.is_empty() { "Disconnected from the inspector".to_owned() } else { reason };
+    act(&inspector, "/actions/disconnect", &body, Command::Disconnect { socket, code, reason })
+        .await
 }
 
-async fn terminate(State(inspector): State<Inspector>, Json(body): Json<Value>) -> Result<Json<Value>, Failure> {
+async fn terminate(
+    State(inspector): State<Inspector>,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, Failure> {
     let Terminate { app, user } = parse(&body)?;
     act(&inspector, "/actions/terminate", &body, Command::TerminateUser { app, user }).await
 }

@@ -39,10 +39,9 @@ pub(super) enum Source {
 pub(super) fn source(text: Option<&str>) -> Result<Source, Failure> {
     match text {
         None | Some("current") | Some("") => Ok(Source::Current),
-        Some(id) => id
-            .parse()
-            .map(|id| Source::Session(SessionId(id)))
-            .map_err(|_| Failure::bad_request(format!("session must be \"current\" or a number, not {id:?}"))),
+        Some(id) => id.parse().map(|id| Source::Session(SessionId(id))).map_err(|_| {
+            Failure::bad_request(format!("session must be \"current\" or a number, not {id:?}"))
+        }),
     }
 }
 
@@ -54,9 +53,9 @@ pub(super) fn parse_filter(text: Option<&str>) -> Result<Filter, Failure> {
     }
 }
 
-
 pub(super) fn predicate(filter: Filter) -> Option<Predicate> {
-    (!filter.is_all()).then(|| Arc::new(move |record: &Observation| filter.matches(record)) as Predicate)
+    (!filter.is_all())
+        .then(|| Arc::new(move |record: &Observation| filter.matches(record)) as Predicate)
 }
 
 #[derive(Deserialize)]
@@ -68,7 +67,10 @@ struct RecordsQuery {
     limit: Option<usize>,
 }
 
-async fn records(State(inspector): State<Inspector>, Query(query): Query<RecordsQuery>) -> Result<Json<Value>, Failure> {
+async fn records(
+    State(inspector): State<Inspector>,
+    Query(query): Query<RecordsQuery>,
+) -> Result<Json<Value>, Failure> {
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
     let predicate = predicate(parse_filter(query.filter.as_deref())?);
     let source = source(query.session.as_deref())?;
@@ -81,7 +83,11 @@ async fn records(State(inspector): State<Inspector>, Query(query): Query<Records
     let (records, next) = match source {
         Source::Current => current_page(&inspector, cursor, limit, predicate).await?,
         Source::Session(id) => {
-            let page = inspector.recorder.query(id, cursor, limit, predicate).await.map_err(Failure::from)?;
+            let page = inspector
+                .recorder
+                .query(id, cursor, limit, predicate)
+                .await
+                .map_err(Failure::from)?;
             (page.records, page.next)
         }
     };
@@ -103,28 +109,33 @@ async fn current_page(
     let session = inspector.current_session().await.map(|s| s.id);
     if let (Cursor::After(_), Some(id)) = (cursor, session) {
         inspector.recorder.flush().await.map_err(Failure::from)?;
-        let page = inspector.recorder.query(id, cursor, limit, predicate).await.map_err(Failure::from)?;
+        let page =
+            inspector.recorder.query(id, cursor, limit, predicate).await.map_err(Failure::from)?;
         return Ok((page.records, page.next));
     }
     let before = match cursor {
         Cursor::Before(seq) => Some(seq),
         _ => None,
     };
-    let recent = inspector.recorder.recent(predicate.clone(), limit, before).await.map_err(Failure::from)?;
+    let recent =
+        inspector.recorder.recent(predicate.clone(), limit, before).await.map_err(Failure::from)?;
     let mut records: Vec<Observation> = recent.iter().map(|r| (**r).clone()).collect();
     let oldest = records.first().map(|r| r.seq).or(before);
     if records.len() < limit {
         if let (Some(id), Some(oldest)) = (session, oldest) {
-            let page = inspector.recorder.query(id, Cursor::Before(oldest), limit - records.len(), predicate).await;
+            let page = inspector
+                .recorder
+                .query(id, Cursor::Before(oldest), limit - records.len(), predicate)
+                .await;
             let older = page.map_err(Failure::from)?;
             records.splice(0..0, older.records);
             return Ok((records, older.next));
         }
     }
-    let next = (records.len() == limit).then(|| records.first().map(|r| Cursor::Before(r.seq))).flatten();
+    let next =
+        (records.len() == limit).then(|| records.first().map(|r| Cursor::Before(r.seq))).flatten();
     Ok((records, next))
 }
-
 
 #[derive(Deserialize)]
 struct SessionQuery {
@@ -132,19 +143,29 @@ struct SessionQuery {
 }
 
 /// One record with what caused it and what it caused.
-async fn record(State(inspector): State<Inspector>, Path(seq): Path<u64>, Query(query): Query<SessionQuery>) -> Result<Json<Value>, Failure> {
+async fn record(
+    State(inspector): State<Inspector>,
+    Path(seq): Path<u64>,
+    Query(query): Query<SessionQuery>,
+) -> Result<Json<Value>, Failure> {
     let source = source(query.session.as_deref())?;
     let found = find(&inspector, source, vec![seq]).await?;
-    let record = found.into_iter().next().ok_or_else(|| Failure::not_found(format!("no record {seq}")))?;
+    let record =
+        found.into_iter().next().ok_or_else(|| Failure::not_found(format!("no record {seq}")))?;
     let cause = match record.cause {
         Some(cause) => find(&inspector, source, vec![cause]).await?.into_iter().next(),
         None => None,
     };
     let caused_by = Arc::new(move |r: &Observation| r.cause == Some(seq)) as Predicate;
     let effects = match source {
-        Source::Current => inspector.recorder.recent(Some(caused_by), MAX_LIMIT, None).await.map_err(Failure::from)?,
+        Source::Current => inspector
+            .recorder
+            .recent(Some(caused_by), MAX_LIMIT, None)
+            .await
+            .map_err(Failure::from)?,
         Source::Session(id) => {
-            let page = inspector.recorder.query(id, Cursor::After(seq), MAX_LIMIT, Some(caused_by)).await;
+            let page =
+                inspector.recorder.query(id, Cursor::After(seq), MAX_LIMIT, Some(caused_by)).await;
             page.map_err(Failure::from)?.records.into_iter().map(Arc::new).collect()
         }
     };
@@ -153,20 +174,34 @@ async fn record(State(inspector): State<Inspector>, Path(seq): Path<u64>, Query(
 }
 
 /// Records by seq from the ring (current) or a session.
-async fn find(inspector: &Inspector, source: Source, seqs: Vec<u64>) -> Result<Vec<Observation>, Failure> {
+async fn find(
+    inspector: &Inspector,
+    source: Source,
+    seqs: Vec<u64>,
+) -> Result<Vec<Observation>, Failure> {
     match source {
-        Source::Session(id) => inspector.recorder.records_by_seqs(id, seqs).await.map_err(Failure::from),
+        Source::Session(id) => {
+            inspector.recorder.records_by_seqs(id, seqs).await.map_err(Failure::from)
+        }
         Source::Current => {
             let wanted: BTreeSet<u64> = seqs.iter().copied().collect();
             let matcher = Arc::new(move |r: &Observation| wanted.contains(&r.seq)) as Predicate;
-            let found = inspector.recorder.recent(Some(matcher), seqs.len(), None).await.map_err(Failure::from)?;
+            let found = inspector
+                .recorder
+                .recent(Some(matcher), seqs.len(), None)
+                .await
+                .map_err(Failure::from)?;
             if found.len() == seqs.len() {
                 return Ok(found.iter().map(|r| (**r).clone()).collect());
             }
             match inspector.current_session().await {
                 Some(session) => {
                     inspector.recorder.flush().await.map_err(Failure::from)?;
-                    inspector.recorder.records_by_seqs(session.id, seqs).await.map_err(Failure::from)
+                    inspector
+                        .recorder
+                        .records_by_seqs(session.id, seqs)
+                        .await
+                        .map_err(Failure::from)
                 }
                 None => Ok(found.iter().map(|r| (**r).clone()).collect()),
             }
@@ -185,7 +220,9 @@ async fn check_filter(Query(query): Query<FilterQuery>) -> Json<Value> {
         Ok(_) => Json(json!({"ok": true, "fields": fields})),
         Err(failure) => {
             let (position, length) = failure.span.unwrap_or((0, 1));
-            Json(json!({"ok": false, "error": failure.message, "position": position, "length": length, "fields": fields}))
+            Json(
+                json!({"ok": false, "error": failure.message, "position": position, "length": length, "fields": fields}),
+            )
         }
     }
 }
@@ -200,7 +237,9 @@ async fn values(State(inspector): State<Inspector>) -> Result<Json<Value>, Failu
         apps.insert(app.id.to_string());
         channels.extend(app.channels.iter().map(|c| c.name.clone()));
         sockets.extend(app.connections.iter().map(|c| c.socket.to_string()));
-        users.extend(app.connections.iter().filter_map(|c| c.user.as_ref().map(ToString::to_string)));
+        users.extend(
+            app.connections.iter().filter_map(|c| c.user.as_ref().map(ToString::to_string)),
+        );
     }
     for record in &recent {
         channels.extend(record.channel.clone());
@@ -208,5 +247,7 @@ async fn values(State(inspector): State<Inspector>) -> Result<Json<Value>, Failu
         sockets.extend(record.socket.as_ref().map(ToString::to_string));
         users.extend(record.user.as_ref().map(ToString::to_string));
     }
-    Ok(Json(json!({"channels": channels, "events": events, "sockets": sockets, "users": users, "apps": apps})))
+    Ok(Json(
+        json!({"channels": channels, "events": events, "sockets": sockets, "users": users, "apps": apps}),
+    ))
 }

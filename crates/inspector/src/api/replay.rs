@@ -90,7 +90,10 @@ struct StartBody {
     app: Option<AppId>,
 }
 
-async fn start(State(inspector): State<Inspector>, Json(body): Json<StartBody>) -> Result<Json<Value>, Failure> {
+async fn start(
+    State(inspector): State<Inspector>,
+    Json(body): Json<StartBody>,
+) -> Result<Json<Value>, Failure> {
     let timing = match (body.timing.as_deref().unwrap_or("original"), body.speed) {
         ("original", _) => ReplayTiming::Original,
         ("scaled", Some(speed)) => ReplayTiming::Scaled { speed },
@@ -111,16 +114,32 @@ async fn start(State(inspector): State<Inspector>, Json(body): Json<StartBody>) 
     let (cancel_tx, cancel_rx) = watch::channel(false);
     let mut spawned = None;
     let id = inspector.replays.insert(|id| {
-        let status = ReplayStatus { id, total, done: 0, failed: 0, state: ReplayState::Running, last_error: None };
+        let status = ReplayStatus {
+            id,
+            total,
+            done: 0,
+            failed: 0,
+            state: ReplayState::Running,
+            last_error: None,
+        };
         let (status_tx, status_rx) = watch::channel(status);
         spawned = Some(status_tx);
         Control { status: status_rx, step: step_tx, cancel: cancel_tx }
     });
     if let Some(status_tx) = spawned {
-        let run = Run { inspector: inspector.clone(), body_app: body.app, fallback_app, step: step_rx, cancel: cancel_rx, status: status_tx };
+        let run = Run {
+            inspector: inspector.clone(),
+            body_app: body.app,
+            fallback_app,
+            step: step_rx,
+            cancel: cancel_rx,
+            status: status_tx,
+        };
         tokio::spawn(run.execute(plan.steps, timing == ReplayTiming::Step));
     }
-    Ok(Json(json!({"id": id, "total": total, "not_replayable": plan.not_replayable, "duplicates": plan.duplicates})))
+    Ok(Json(
+        json!({"id": id, "total": total, "not_replayable": plan.not_replayable, "duplicates": plan.duplicates}),
+    ))
 }
 
 /// The records a replay request names.
@@ -132,7 +151,8 @@ async fn select(inspector: &Inspector, body: &StartBody) -> Result<Vec<Observati
     let all = match source(body.session.as_deref())? {
         Source::Session(id) => sessions::all_records(inspector, id).await?.1,
         Source::Current => {
-            let recent = inspector.recorder.recent(None, usize::MAX, None).await.map_err(Failure::from)?;
+            let recent =
+                inspector.recorder.recent(None, usize::MAX, None).await.map_err(Failure::from)?;
             recent.iter().map(|r| (**r).clone()).collect()
         }
     };
@@ -185,25 +205,49 @@ impl Run {
     }
 
     async fn publish(&self, step: ReplayStep) -> Result<(), String> {
-        let app = self.body_app.clone().or(step.app).or_else(|| self.fallback_app.clone()).ok_or("no app to replay into")?;
-        let body = json!({"channel": step.channel, "event": step.event, "source_seq": step.source_seq});
-        let caller = Caller::new(Origin::Replay, "POST", "/inspector/api/replay", Some(body.to_string()));
-        let request = TriggerRequest { name: step.event, data: step.data, channels: vec![step.channel], socket_id: None, info: Vec::new() };
+        let app = self
+            .body_app
+            .clone()
+            .or(step.app)
+            .or_else(|| self.fallback_app.clone())
+            .ok_or("no app to replay into")?;
+        let body =
+            json!({"channel": step.channel, "event": step.event, "source_seq": step.source_seq});
+        let caller =
+            Caller::new(Origin::Replay, "POST", "/inspector/api/replay", Some(body.to_string()));
+        let request = TriggerRequest {
+            name: step.event,
+            data: step.data,
+            channels: vec![step.channel],
+            socket_id: None,
+            info: Vec::new(),
+        };
         let reply = self.inspector.link.call(caller, Command::Publish { app, request }).await;
         reply.map(|_| ()).map_err(|e| e.to_string())
     }
 }
 
-async fn status(State(inspector): State<Inspector>, Path(id): Path<u64>) -> Result<Json<ReplayStatus>, Failure> {
+async fn status(
+    State(inspector): State<Inspector>,
+    Path(id): Path<u64>,
+) -> Result<Json<ReplayStatus>, Failure> {
     Ok(Json(inspector.replays.with(id, |c| c.status.borrow().clone())?))
 }
 
-async fn step(State(inspector): State<Inspector>, Path(id): Path<u64>) -> Result<Json<ReplayStatus>, Failure> {
-    inspector.replays.with(id, |c| c.step.send(()).map_err(|_| Failure::bad_request("this replay has ended")))??;
+async fn step(
+    State(inspector): State<Inspector>,
+    Path(id): Path<u64>,
+) -> Result<Json<ReplayStatus>, Failure> {
+    inspector.replays.with(id, |c| {
+        c.step.send(()).map_err(|_| Failure::bad_request("this replay has ended"))
+    })??;
     Ok(Json(inspector.replays.with(id, |c| c.status.borrow().clone())?))
 }
 
-async fn cancel(State(inspector): State<Inspector>, Path(id): Path<u64>) -> Result<Json<ReplayStatus>, Failure> {
+async fn cancel(
+    State(inspector): State<Inspector>,
+    Path(id): Path<u64>,
+) -> Result<Json<ReplayStatus>, Failure> {
     inspector.replays.with(id, |c| c.cancel.send_replace(true))?;
     Ok(Json(inspector.replays.with(id, |c| c.status.borrow().clone())?))
 }

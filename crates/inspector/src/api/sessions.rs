@@ -49,7 +49,10 @@ struct NameBody {
     name: Option<String>,
 }
 
-async fn start(State(inspector): State<Inspector>, body: Option<Json<NameBody>>) -> Result<Json<SessionInfo>, Failure> {
+async fn start(
+    State(inspector): State<Inspector>,
+    body: Option<Json<NameBody>>,
+) -> Result<Json<SessionInfo>, Failure> {
     let name = body.and_then(|Json(b)| b.name).filter(|n| !n.trim().is_empty());
     Ok(Json(inspector.recorder.start_session(name).await.map_err(Failure::from)?))
 }
@@ -59,17 +62,30 @@ async fn stop(State(inspector): State<Inspector>) -> Result<Json<Value>, Failure
     Ok(Json(json!({"ok": true, "ended": ended})))
 }
 
-async fn rename(State(inspector): State<Inspector>, Path(id): Path<i64>, Json(body): Json<NameBody>) -> Result<Json<SessionInfo>, Failure> {
+async fn rename(
+    State(inspector): State<Inspector>,
+    Path(id): Path<i64>,
+    Json(body): Json<NameBody>,
+) -> Result<Json<SessionInfo>, Failure> {
     let name = body.name.ok_or_else(|| Failure::bad_request("name is required"))?;
     let renamed = inspector.recorder.rename(SessionId(id), name).await;
     Ok(Json(renamed.map_err(|e| Failure::bad_request(e.to_string()))?))
 }
 
-async fn delete(State(inspector): State<Inspector>, Path(id): Path<i64>) -> Result<Json<Value>, Failure> {
+async fn delete(
+    State(inspector): State<Inspector>,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, Failure> {
     if inspector.current_session().await.is_some_and(|s| s.id == SessionId(id)) {
-        return Err(Failure::bad_request("this session is being recorded; stop it or start a new one first"));
+        return Err(Failure::bad_request(
+            "this session is being recorded; stop it or start a new one first",
+        ));
     }
-    inspector.recorder.delete(SessionId(id)).await.map_err(|e| Failure::bad_request(e.to_string()))?;
+    inspector
+        .recorder
+        .delete(SessionId(id))
+        .await
+        .map_err(|e| Failure::bad_request(e.to_string()))?;
     Ok(Json(json!({"ok": true})))
 }
 
@@ -78,31 +94,60 @@ struct ExportQuery {
     format: Option<String>,
 }
 
-async fn export_session(State(inspector): State<Inspector>, Path(id): Path<i64>, Query(query): Query<ExportQuery>) -> Result<Response, Failure> {
+async fn export_session(
+    State(inspector): State<Inspector>,
+    Path(id): Path<i64>,
+    Query(query): Query<ExportQuery>,
+) -> Result<Response, Failure> {
     let id = SessionId(id);
     let (session, records) = all_records(&inspector, id).await?;
-    let meta = SessionMeta { id: id.to_string(), name: session.name.clone(), started_at: session.started_at, ended_at: session.ended_at };
+    let meta = SessionMeta {
+        id: id.to_string(),
+        name: session.name.clone(),
+        started_at: session.started_at,
+        ended_at: session.ended_at,
+    };
     let format = query.format.as_deref().unwrap_or("ndjson");
     let (body, extension, mime) = match format {
-        "ndjson" => (export::write_ndjson(Vec::new(), &meta, now_ms(), &records), "ndjson", "application/x-ndjson"),
+        "ndjson" => (
+            export::write_ndjson(Vec::new(), &meta, now_ms(), &records),
+            "ndjson",
+            "application/x-ndjson",
+        ),
         "har" => {
-            let har = export::export_har(&meta, &records, &HarOptions { origin: inspector.info.http_url.clone() });
+            let har = export::export_har(
+                &meta,
+                &records,
+                &HarOptions { origin: inspector.info.http_url.clone() },
+            );
             (export::write_har(Vec::new(), &har), "har", "application/json")
         }
-        other => return Err(Failure::bad_request(format!("format must be ndjson or har, not {other:?}"))),
+        other => {
+            return Err(Failure::bad_request(format!(
+                "format must be ndjson or har, not {other:?}"
+            )))
+        }
     };
     let body = body.map_err(|e| Failure::internal(format!("export failed: {e}")))?;
     let filename = format!("switchboard-session-{id}.{extension}");
     let disposition = format!("attachment; filename=\"{filename}\"");
-    Ok(([(header::CONTENT_TYPE, mime.to_owned()), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, mime.to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+        body,
+    )
+        .into_response())
 }
 
 /// Every record of a session, oldest first (after flushing the current one).
-pub(super) async fn all_records(inspector: &Inspector, id: SessionId) -> Result<(SessionInfo, Vec<Observation>), Failure> {
+pub(super) async fn all_records(
+    inspector: &Inspector,
+    id: SessionId,
+) -> Result<(SessionInfo, Vec<Observation>), Failure> {
     if inspector.current_session().await.is_some_and(|s| s.id == id) {
         inspector.recorder.flush().await.map_err(Failure::from)?;
     }
-    let session = inspector.recorder.session(id).await.map_err(|e| Failure::not_found(e.to_string()))?;
+    let session =
+        inspector.recorder.session(id).await.map_err(|e| Failure::not_found(e.to_string()))?;
     let mut records = Vec::new();
     let mut cursor = Cursor::Oldest;
     loop {
@@ -138,11 +183,14 @@ async fn import(State(inspector): State<Inspector>, body: Bytes) -> Result<Json<
 pub(super) fn parse_import(body: &[u8]) -> Result<Imported, Failure> {
     let text = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     let first_line = text.split(|b| *b == b'\n').next().unwrap_or_default();
-    let is_ndjson = serde_json::from_slice::<Value>(first_line).is_ok_and(|v| v.get("format").is_some());
+    let is_ndjson =
+        serde_json::from_slice::<Value>(first_line).is_ok_and(|v| v.get("format").is_some());
     let result = if is_ndjson { export::import_ndjson(text) } else { export::import_har(text) };
     result.map_err(|e| Failure::bad_request(format!("cannot import this file: {e}")))
 }
 
 fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }

@@ -63,11 +63,18 @@ async fn info(State(inspector): State<Inspector>) -> Result<Json<Value>, Failure
     })))
 }
 
-async fn credentials(State(inspector): State<Inspector>, Path(id): Path<String>) -> Result<Json<Value>, Failure> {
+async fn credentials(
+    State(inspector): State<Inspector>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Failure> {
     let app = AppId::new(id).map_err(|e| Failure::bad_request(e.to_string()))?;
     let caller = Caller::new(Origin::Inject, "GET", "/inspector/api/apps/credentials", None);
     match inspector.link.call(caller, Command::Credentials { app }).await? {
-        Reply::Credentials { id, key, secret } => Ok(Json(json!({"id": id, "key": key, "secret": secret}))),
-        _ => Err(Failure::internal("the server answered the credentials query with something else")),
+        Reply::Credentials { id, key, secret } => {
+            Ok(Json(json!({"id": id, "key": key, "secret": secret})))
+        }
+        _ => {
+            Err(Failure::internal("the server answered the credentials query with something else"))
+        }
     }
 }

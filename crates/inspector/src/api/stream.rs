@@ -24,7 +24,11 @@ struct StreamQuery {
     filter: Option<String>,
 }
 
-async fn upgrade(State(inspector): State<Inspector>, Query(query): Query<StreamQuery>, ws: WebSocketUpgrade) -> Response {
+async fn upgrade(
+    State(inspector): State<Inspector>,
+    Query(query): Query<StreamQuery>,
+    ws: WebSocketUpgrade,
+) -> Response {
     ws.on_upgrade(move |socket| run(socket, inspector, query.filter))
 }
 
@@ -37,7 +41,8 @@ enum ClientMessage {
 
 async fn run(mut socket: WebSocket, inspector: Inspector, filter: Option<String>) {
     let Ok(mut live) = inspector.recorder.subscribe() else {
-        let _ = socket.send(text(&json!({"type": "error", "error": "the recorder has stopped"}))).await;
+        let _ =
+            socket.send(text(&json!({"type": "error", "error": "the recorder has stopped"}))).await;
         return;
     };
     let mut filter = match parse_filter(filter.as_deref()) {

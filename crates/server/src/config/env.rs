@@ -5,11 +5,13 @@ use std::path::PathBuf;
 use switchboard_engine::config::AppConfig;
 use switchboard_proto::{AppId, AppKey, AppSecret};
 
-use super::error::{ConfigError, Credential, EnvProblem};
+use super::env_file::EnvFileApp;
+use super::error::{ConfigError, Credential, EnvProblem, Location};
 use super::file::FileApp;
 use super::ServerLayer;
 
 pub const CONFIG: &str = "SWITCHBOARD_CONFIG";
+pub const ENV_FILE: &str = "SWITCHBOARD_ENV_FILE";
 pub const HOST: &str = "SWITCHBOARD_HOST";
 pub const PORT: &str = "SWITCHBOARD_PORT";
 pub const ACTIVITY_TIMEOUT: &str = "SWITCHBOARD_ACTIVITY_TIMEOUT";
@@ -25,6 +27,7 @@ pub const ENABLE_SUBSCRIPTION_COUNT: &str = "SWITCHBOARD_ENABLE_SUBSCRIPTION_COU
 /// Everything the environment sets; `None` where a variable is unset.
 pub(super) struct EnvLayer {
     pub config: Option<PathBuf>,
+    pub env_file: Option<PathBuf>,
     pub server: ServerLayer,
     pub app: EnvApp,
 }
@@ -44,6 +47,7 @@ impl EnvLayer {
         let vars = Vars(env);
         Ok(Self {
             config: vars.get(CONFIG, |v| Ok(PathBuf::from(v)))?,
+            env_file: vars.get(ENV_FILE, |v| Ok(PathBuf::from(v)))?,
             server: ServerLayer {
                 host: vars.get(HOST, |v| Ok(v.to_owned()))?,
                 port: vars.get(PORT, |v| v.parse().map_err(|_| EnvProblem::NotPort))?,
@@ -114,59 +118,95 @@ impl EnvApp {
     }
 
     /// The default app with whatever the environment replaces.
-    fn into_app(self) -> AppConfig {
+    fn app(&self) -> AppConfig {
         let defaults = AppConfig::default_app();
         let mut app = AppConfig::with_credentials(
-            self.id.unwrap_or(defaults.id),
-            self.key.unwrap_or(defaults.key),
-            self.secret.unwrap_or(defaults.secret),
+            self.id.clone().unwrap_or(defaults.id),
+            self.key.clone().unwrap_or(defaults.key),
+            self.secret.clone().unwrap_or(defaults.secret),
         );
+        self.apply_switches(&mut app);
+        app
+    }
+
+    fn apply_switches(&self, app: &mut AppConfig) {
         app.enable_client_messages =
             self.enable_client_messages.unwrap_or(app.enable_client_messages);
         app.enable_subscription_count =
             self.enable_subscription_count.unwrap_or(app.enable_subscription_count);
-        app
     }
 
-    /// The final app list. Without file apps: this app (the default one unless the
-    /// environment changes it). With file apps: those, plus this app when the environment
-    /// gives credentials, provided its id and key are free.
-    pub fn resolve(self, file_apps: Vec<FileApp>) -> Result<Vec<AppConfig>, ConfigError> {
-        let Some(first) = file_apps.first() else {
-            return Ok(vec![self.into_app()]);
-        };
-        if !self.defines_app() {
-            if let Some(var) = self.switch_set() {
+    /// The final app list: the config file's apps, then the `.env` file's, then this app
+    /// when the environment gives credentials (its id and key must be free). With none of
+    /// these, this app alone: the default one unless the environment changes it. The two
+    /// switches apply to this app and to the `.env` apps, which have no switches of their
+    /// own; set while only the config file defines apps, they are refused.
+    pub fn resolve(
+        self,
+        file_apps: Vec<FileApp>,
+        env_file_apps: Vec<EnvFileApp>,
+    ) -> Result<Vec<AppConfig>, ConfigError> {
+        if file_apps.is_empty() && env_file_apps.is_empty() {
+            return Ok(vec![self.app()]);
+        }
+        if !self.defines_app() && env_file_apps.is_empty() {
+            if let (Some(var), Some(first)) = (self.switch_set(), file_apps.first()) {
                 let path = first.id_at.path.clone();
                 return Err(ConfigError::EnvSwitchWithoutApp { var, path });
             }
-            return Ok(file_apps.into_iter().map(|f| f.app).collect());
         }
-        let app = self.into_app();
-        check_free(&app, &file_apps)?;
-        let mut apps: Vec<AppConfig> = file_apps.into_iter().map(|f| f.app).collect();
-        apps.push(app);
-        Ok(apps)
-    }
-}
-
-fn check_free(app: &AppConfig, file_apps: &[FileApp]) -> Result<(), ConfigError> {
-    for (index, taken) in file_apps.iter().enumerate() {
-        let clash = if taken.app.id == app.id {
-            Some((Credential::Id, app.id.as_str(), &taken.id_at))
-        } else if taken.app.key == app.key {
-            Some((Credential::Key, app.key.as_str(), &taken.key_at))
+        let own = if self.defines_app() {
+            let app = self.app();
+            check_free(&app, &file_apps, &env_file_apps)?;
+            Some(app)
         } else {
             None
         };
-        if let Some((what, value, at)) = clash {
-            return Err(ConfigError::EnvDuplicate {
-                what,
-                value: value.to_owned(),
-                index,
-                at: at.clone(),
-            });
-        }
+        let env_file_apps = env_file_apps.into_iter().map(|defined| {
+            let mut app = defined.app;
+            self.apply_switches(&mut app);
+            app
+        });
+        Ok(file_apps.into_iter().map(|f| f.app).chain(env_file_apps).chain(own).collect())
+    }
+}
+
+/// An app already defined, with how and where its id and key are written.
+struct Taken<'a> {
+    app: &'a AppConfig,
+    id: (String, &'a Location),
+    key: (String, &'a Location),
+}
+
+fn check_free(
+    app: &AppConfig,
+    file_apps: &[FileApp],
+    env_file_apps: &[EnvFileApp],
+) -> Result<(), ConfigError> {
+    let from_file = file_apps.iter().enumerate().map(|(index, f)| Taken {
+        app: &f.app,
+        id: (format!("apps[{index}].id"), &f.id_at),
+        key: (format!("apps[{index}].key"), &f.key_at),
+    });
+    let from_env_file = env_file_apps.iter().map(|e| Taken {
+        app: &e.app,
+        id: (e.field(Credential::Id).to_owned(), &e.id_at),
+        key: (e.field(Credential::Key).to_owned(), &e.key_at),
+    });
+    for taken in from_file.chain(from_env_file) {
+        let (what, value, (field, at)) = if taken.app.id == app.id {
+            (Credential::Id, app.id.as_str(), taken.id)
+        } else if taken.app.key == app.key {
+            (Credential::Key, app.key.as_str(), taken.key)
+        } else {
+            continue;
+        };
+        return Err(ConfigError::EnvDuplicate {
+            what,
+            value: value.to_owned(),
+            field,
+            at: at.clone(),
+        });
     }
     Ok(())
 }
@@ -186,7 +226,7 @@ mod tests {
     /// The apps from a file's text plus the environment.
     fn apps(file: &str, vars: Vars<'_>) -> Result<Vec<AppConfig>, String> {
         let file = super::super::file::parse(file, Path::new("s.toml")).unwrap();
-        read(vars)?.app.resolve(file.apps).map_err(|e| e.to_string())
+        read(vars)?.app.resolve(file.apps, Vec::new()).map_err(|e| e.to_string())
     }
 
     fn app(id: &str, key: &str, secret: &str) -> AppConfig {
@@ -254,6 +294,7 @@ mod tests {
             (PORT, "65536", "expected a port number from 0 to 65535"),
             (HOST, "", "must not be empty"),
             (CONFIG, "", "must not be empty"),
+            (ENV_FILE, "", "must not be empty"),
             (ACTIVITY_TIMEOUT, "0", whole),
             (PONG_TIMEOUT, "-5", whole),
             (USER_AUTHENTICATION_TIMEOUT, "x", whole),
@@ -274,6 +315,7 @@ mod tests {
     fn good_values_are_read() {
         let vars = [
             (CONFIG, "dir/s.toml"),
+            (ENV_FILE, "../app/.env"),
             (HOST, "0.0.0.0"),
             (PORT, "0"),
             (ACTIVITY_TIMEOUT, "1"),
@@ -284,6 +326,7 @@ mod tests {
         let env = read(&vars).unwrap();
         let server = env.server;
         assert_eq!(env.config, Some(PathBuf::from("dir/s.toml")));
+        assert_eq!(env.env_file, Some(PathBuf::from("../app/.env")));
         assert_eq!((server.host.as_deref(), server.port), (Some("0.0.0.0"), Some(0)));
         let limits = [
             server.activity_timeout,

@@ -42,9 +42,37 @@ pub enum ConfigError {
     /// credentials default to `app-id` / `app-key` / `app-secret`.)
     #[error(
         "the app from SWITCHBOARD_APP_ID/KEY/SECRET has {what} \"{value}\", already used by \
-         apps[{index}].{what} at {at}"
+         {field} at {at}"
     )]
-    EnvDuplicate { what: Credential, value: String, index: usize, at: Location },
+    EnvDuplicate { what: Credential, value: String, field: String, at: Location },
+    #[error("cannot read env file {}: {source}", .path.display())]
+    EnvFileRead {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// `dotenvy` refused a line of the `.env` file (the line is not quoted: it may hold a secret).
+    #[error(
+        "{}:{line}: not a valid .env line; expected NAME=value, with quotes around a value \
+         that holds spaces or #, and closing quotes",
+        .path.display()
+    )]
+    EnvFileSyntax { path: PathBuf, line: usize },
+    /// A `.env` app uses an id or key that another app already uses.
+    #[error("{at}: {field}: app {what} \"{value}\" is already used by {first}")]
+    EnvFileDuplicate {
+        at: Location,
+        field: &'static str,
+        what: Credential,
+        value: String,
+        first: Box<Written>,
+    },
+    /// Two `.env` families use one key (so one app) with different ids or secrets.
+    #[error(
+        "{at}: {field} differs from {first}, but both go with app key \"{key}\"; one key is \
+         one app, so give them the same value or different keys"
+    )]
+    EnvFileConflict { at: Location, field: &'static str, first: Box<Written>, key: String },
     /// An app switch was set in the environment, but there is no env-defined or default
     /// app for it to apply to.
     #[error(
@@ -92,6 +120,19 @@ pub enum EnvProblem {
     NotBool,
     #[error("{0}")]
     Id(#[from] switchboard_proto::IdError),
+}
+
+/// A field and where its value is written, shown as `apps[0].id at s.toml:2:6`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub field: String,
+    pub at: Location,
+}
+
+impl fmt::Display for Written {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at {}", self.field, self.at)
+    }
 }
 
 /// A position in a config file: `path:line:column`, both 1-based, columns in characters.

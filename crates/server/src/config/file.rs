@@ -8,12 +8,14 @@ use switchboard_engine::config::AppConfig;
 
 use super::error::{ConfigError, Credential, Location};
 use super::schema::RawFile;
+use super::webhooks::WebhookSettings;
 use super::ServerLayer;
 
 /// What a config file sets: server values, and its apps with where their ids and keys are.
 pub(super) struct FileLayer {
     pub server: ServerLayer,
     pub apps: Vec<FileApp>,
+    pub webhooks: WebhookSettings,
 }
 
 /// An app from the file, with the positions of its id and key for duplicate reports.

@@ -1,21 +1,26 @@
 //! Server settings: defaults, the TOML file, `SWITCHBOARD_*` env vars and CLI flags, merged
 //! in that order (flags beat env beat file beat defaults) and checked once, at start-up.
+//! A project's `.env` file (`--env-file`) adds apps; see `env_file`.
 //!
 //! Every refusal says where it comes from: `file:line:column: field: problem` for the file,
 //! `VARIABLE="value": problem` for the environment. The reference is `docs/configuration.md`.
 
 mod env;
+mod env_file;
 mod error;
 mod file;
 mod schema;
 mod values;
+mod webhooks;
 
 use std::path::{Path, PathBuf};
 
 use switchboard_engine::config::{AppConfig, ServerLimits};
 
+pub use env_file::{EnvFile, EnvFileWarning, Problem as EnvFileProblem};
 pub use error::{ConfigError, Credential, EnvProblem, Location};
 pub use values::ValueError;
+pub use webhooks::WebhookSettings;
 
 /// Where the server listens unless told otherwise: loopback only.
 pub const DEFAULT_HOST: &str = "127.0.0.1";
@@ -33,6 +38,10 @@ pub struct Settings {
     pub apps: Vec<AppConfig>,
     /// The file the settings came from, if any (for reloads and messages).
     pub config_path: Option<PathBuf>,
+    /// The project `.env` file that added apps, if any, with what it expects of the server.
+    pub env_file: Option<EnvFile>,
+    /// How webhooks are batched, held back and retried (`[webhooks]`).
+    pub webhooks: WebhookSettings,
 }
 
 impl Default for Settings {
@@ -44,6 +53,8 @@ impl Default for Settings {
             limits: ServerLimits::default(),
             apps: vec![AppConfig::default_app()],
             config_path: None,
+            env_file: None,
+            webhooks: WebhookSettings::default(),
         }
     }
 }
@@ -52,6 +63,7 @@ impl Default for Settings {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Overrides {
     pub config: Option<PathBuf>,
+    pub env_file: Option<PathBuf>,
     pub host: Option<String>,
     pub port: Option<u16>,
 }
@@ -92,7 +104,8 @@ impl ServerLayer {
 
 impl Settings {
     /// Loads the settings. Precedence: flags beat env (`SWITCHBOARD_*`) beat file beat
-    /// defaults. The file is `overrides.config`, else `SWITCHBOARD_CONFIG`, else none.
+    /// defaults. The file is `overrides.config`, else `SWITCHBOARD_CONFIG`, else none; the
+    /// `.env` file is `overrides.env_file`, else `SWITCHBOARD_ENV_FILE`, else none.
     /// `env` looks a variable up (the process environment in the binary, a table in tests).
     pub fn load(
         overrides: Overrides,
@@ -105,14 +118,29 @@ impl Settings {
         if let Some(path) = &config_path {
             let file = file::read(path)?;
             file.server.apply(&mut settings);
+            settings.webhooks = file.webhooks;
             file_apps = file.apps;
         }
+        let env_file = match overrides.env_file.or(env.env_file) {
+            Some(path) => Some(env_file::read(&path)?),
+            None => None,
+        };
+        let (env_file_apps, env_file) =
+            env_file.map_or((Vec::new(), None), |f| (f.apps, Some(f.file)));
+        env_file::check_against(&file_apps, &env_file_apps)?;
         env.server.apply(&mut settings);
-        settings.apps = env.app.resolve(file_apps)?;
+        settings.apps = env.app.resolve(file_apps, env_file_apps)?;
+        settings.env_file = env_file;
         let flags =
             ServerLayer { host: overrides.host, port: overrides.port, ..Default::default() };
         flags.apply(&mut settings);
         Ok(settings)
+    }
+
+    /// What the `.env` file expects that the server, listening on `port`, does not give.
+    pub fn env_file_warnings(&self, port: u16) -> Vec<EnvFileWarning> {
+        let file = self.env_file.as_ref();
+        file.map(|f| f.warnings(&self.host, port, &self.apps)).unwrap_or_default()
     }
 
     /// The settings from a file's text alone (no env, no flags); `path` is used in errors.
@@ -120,6 +148,7 @@ impl Settings {
         let file = file::parse(text, path)?;
         let mut settings = Settings { config_path: Some(path.to_path_buf()), ..Default::default() };
         file.server.apply(&mut settings);
+        settings.webhooks = file.webhooks;
         if !file.apps.is_empty() {
             settings.apps = file.apps.into_iter().map(|f| f.app).collect();
         }
@@ -192,6 +221,8 @@ mod tests {
             limits,
             apps: vec![AppConfig::default_app()],
             config_path: Some(PathBuf::from("s.toml")),
+            env_file: None,
+            webhooks: WebhookSettings::default(),
         };
         assert_eq!(settings, expected);
     }
@@ -200,7 +231,8 @@ mod tests {
     fn flags_beat_env_beat_file_beat_defaults() {
         let file = TempFile::new("precedence", "host = \"10.0.0.1\"\nport = 7001\n");
         let path = file.0.to_str().unwrap();
-        let flags = Overrides { host: Some("10.0.0.3".into()), port: Some(7003), config: None };
+        let flags =
+            Overrides { host: Some("10.0.0.3".into()), port: Some(7003), ..Overrides::default() };
         let env = [("SWITCHBOARD_HOST", "10.0.0.2"), ("SWITCHBOARD_PORT", "7002")];
         let with_file = [("SWITCHBOARD_CONFIG", path)];
         let all = [env[0], env[1], with_file[0]];

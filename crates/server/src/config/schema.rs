@@ -11,6 +11,7 @@ use toml::Spanned;
 use super::error::{ConfigError, Location};
 use super::file::{FileApp, FileLayer, Place};
 use super::values::{EventTypes, HeaderName, HeaderValue, HttpUrl, NonEmpty, Positive};
+use super::webhooks::RawWebhookSettings;
 use super::ServerLayer;
 
 #[derive(Deserialize)]
@@ -24,6 +25,8 @@ pub(super) struct RawFile {
     max_message_size_in_kb: Option<Positive>,
     #[serde(default)]
     apps: Vec<RawApp>,
+    #[serde(default)]
+    webhooks: RawWebhookSettings,
 }
 
 #[derive(Deserialize)]
@@ -73,7 +76,8 @@ impl RawFile {
         };
         let apps = self.apps.into_iter().enumerate();
         let apps = apps.map(|(index, app)| app.into_file_app(index, place));
-        Ok(FileLayer { server, apps: apps.collect::<Result<_, _>>()? })
+        let apps = apps.collect::<Result<_, _>>()?;
+        Ok(FileLayer { server, apps, webhooks: self.webhooks.into_settings() })
     }
 }
 

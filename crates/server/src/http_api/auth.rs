@@ -21,7 +21,7 @@ impl AppDirectory {
         Arc::new(Self { apps })
     }
 
-    fn by_id(&self, id: &str) -> Option<&AppConfig> {
+    pub fn by_id(&self, id: &str) -> Option<&AppConfig> {
         self.apps.iter().find(|a| a.id.as_str() == id)
     }
 

@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use axum::extract::ws::Utf8Bytes;
 use switchboard_engine::observation::{Detail, SkipReason, Target};
-use switchboard_engine::{ConnId, Effect, Input, Observation, Origin};
+use switchboard_engine::{ConnId, Effect, Input, Observation, Origin, WebhookEvent};
+use switchboard_proto::AppId;
+use tokio::time::Instant;
 
 use super::{now, Hub, Outgoing};
 
@@ -22,11 +24,28 @@ impl Hub {
                 Effect::Close { conn, code, reason } => {
                     self.push(conn, Outgoing::Close { code, reason })
                 }
-                Effect::Webhook { app, event } => {
-                    tracing::debug!(app = %app, ?event, "webhook event (no sender yet)");
-                }
+                Effect::Webhook { app, event } => self.webhook(app, event),
                 Effect::Observe(observation) => self.publish(*observation),
             }
+        }
+    }
+
+    /// Queues a webhook event for the sender without waiting; a full queue drops it.
+    fn webhook(&mut self, app: AppId, event: WebhookEvent) {
+        let reports = self.webhooks.push(app, event, Instant::now());
+        self.record_all(reports);
+    }
+
+    /// Records dropped webhook events not yet reported (called on every tick).
+    pub(super) fn report_webhook_drops(&mut self) {
+        let reports = self.webhooks.reports(Instant::now());
+        self.record_all(reports);
+    }
+
+    fn record_all(&mut self, observations: Vec<Observation>) {
+        for observation in observations {
+            let effects = self.engine.observe(observation, now());
+            self.apply(effects);
         }
     }
 

@@ -18,6 +18,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 pub use self::api::{ApiCall, ApiOp, Empty};
 use crate::metrics::MetricsSnapshot;
+use crate::webhooks::WebhookQueue;
 
 /// What the hub writes to a connection's outbox, in order.
 #[derive(Debug, Clone)]
@@ -49,6 +50,7 @@ enum Command {
     Reconfigure(Vec<AppConfig>, oneshot::Sender<ReloadSummary>),
     Control(Caller, control::Command, ControlAnswer),
     Shutdown(oneshot::Sender<()>),
+    Recording(bool),
 }
 
 /// Where the answer to an inspector action goes.
@@ -68,8 +70,9 @@ const TICK: Duration = Duration::from_millis(250);
 const BUS_CAPACITY: usize = 65_536;
 
 impl HubHandle {
-    /// Starts the hub task around `engine`; `record` turns observations on.
-    pub fn spawn(mut engine: Engine, record: bool) -> Self {
+    /// Starts the hub task around `engine`; `record` turns observations on; webhook events
+    /// go to `webhooks`.
+    pub fn spawn(mut engine: Engine, record: bool, webhooks: WebhookQueue) -> Self {
         engine.set_recording(record);
         let (commands, receiver) = mpsc::unbounded_channel();
         let (observations, _) = broadcast::channel(BUS_CAPACITY);
@@ -80,6 +83,7 @@ impl HubHandle {
             api_requests: BTreeMap::new(),
             bus: observations.clone(),
             draining: None,
+            webhooks,
         };
         tokio::spawn(hub.run(receiver));
         Self { commands, observations }
@@ -104,6 +108,11 @@ impl HubHandle {
 
     pub fn api_status(&self, app: AppId, status: u16) {
         let _ = self.commands.send(Command::ApiStatus { app, status });
+    }
+
+    /// Turns observations on or off from now on (`serve --no-record` turns them off).
+    pub fn set_recording(&self, on: bool) {
+        let _ = self.commands.send(Command::Recording(on));
     }
 
     /// Records an observation made outside the engine (it gets a `seq` in the hub).
@@ -168,6 +177,8 @@ struct Hub {
     bus: broadcast::Sender<Arc<Observation>>,
     /// Set during shutdown: answered once every connection has gone.
     draining: Option<oneshot::Sender<()>>,
+    /// Where webhook events go (never waited on), with the webhook counters.
+    webhooks: WebhookQueue,
 }
 
 /// Unix milliseconds: the engine's clock (differences drive timeouts, values stamp records).
@@ -187,7 +198,10 @@ impl Hub {
                     Some(command) => self.command(command),
                     None => break,
                 },
-                _ = tick.tick() => self.input(Input::Tick),
+                _ = tick.tick() => {
+                    self.input(Input::Tick);
+                    self.report_webhook_drops();
+                }
             }
         }
     }
@@ -205,13 +219,15 @@ impl Hub {
                 *self.api_requests.entry((app, status)).or_default() += 1
             }
             Command::Observe(observation) => {
+                self.webhooks.note(&observation);
                 let effects = self.engine.observe(*observation, now());
                 self.apply(effects);
             }
             Command::Metrics(reply) => {
                 let apps = self.engine.metrics();
-                let _ =
-                    reply.send(MetricsSnapshot { apps, api_requests: self.api_requests.clone() });
+                let api_requests = self.api_requests.clone();
+                let webhooks = self.webhooks.stats();
+                let _ = reply.send(MetricsSnapshot { apps, api_requests, webhooks });
             }
             Command::Reconfigure(apps, reply) => self.reconfigure(apps, reply),
             Command::Control(caller, command, answer) => {
@@ -219,6 +235,7 @@ impl Hub {
                 self.apply(outcome.effects);
                 let _ = answer.send(outcome.reply);
             }
+            Command::Recording(on) => self.engine.set_recording(on),
             Command::Shutdown(done) => {
                 let effects = self.engine.shutdown(now());
                 self.apply(effects);

@@ -1,0 +1,255 @@
+//! `bench fanout`: N subscribers on one channel, events published through the HTTP API at a
+//! fixed rate or flat out; deliveries and publishes per second, end-to-end latency.
+
+mod flow;
+
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::bail;
+use futures_util::{SinkExt, StreamExt};
+use serde::Serialize;
+use tokio::sync::watch;
+use tokio_tungstenite::tungstenite::Message;
+
+use self::flow::Flow;
+use super::client::{Ws, PONG};
+use super::fleet::{self, ConnectReport};
+use super::procfs::{CpuMeters, CpuUse};
+use super::publisher::Publisher;
+use super::report::Report;
+use super::stats::{per_second, Clock, Latencies, Summary};
+use super::{payload, Common};
+
+/// Flags of `bench fanout`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FanoutArgs {
+    /// Subscribers on the channel
+    #[arg(long, default_value_t = 1000)]
+    pub subscribers: usize,
+    /// Bytes of each event's `data`
+    #[arg(long, default_value_t = 200)]
+    pub payload: usize,
+    /// Publishes per second (open loop); flat out when not given
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// Flat out: events published but not yet received by every subscriber
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..))]
+    pub window: u64,
+    /// Flat out: HTTP publishers working concurrently
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..))]
+    pub publishers: u64,
+    /// The channel (private- and presence- channels are signed by the bench)
+    #[arg(long, default_value = "bench-fanout")]
+    pub channel: String,
+}
+
+/// What `bench fanout` measured.
+#[derive(Debug, Serialize)]
+pub struct FanoutReport {
+    pub subscribers: usize,
+    pub payload_bytes: usize,
+    /// `flat-out` or `rate`.
+    pub mode: &'static str,
+    pub rate: Option<f64>,
+    pub window: Option<u64>,
+    pub seconds: f64,
+    pub publishes_per_sec: f64,
+    pub deliveries_per_sec: f64,
+    /// Publish (just before the HTTP request) to receipt by a subscriber.
+    pub latency: Summary,
+    pub publishes_accepted: u64,
+    pub publishes_failed: u64,
+    pub publishes_skipped: u64,
+    pub first_error: Option<String>,
+    /// After the drain: accepted publishes × subscribers, and what arrived.
+    pub deliveries_expected: u64,
+    pub deliveries_received: u64,
+    pub subscribers_closed: usize,
+    pub cpu: CpuUse,
+    pub connect: ConnectReport,
+}
+
+/// What one subscriber saw.
+#[derive(Default)]
+struct Seen {
+    latencies: Latencies,
+    measured: u64,
+    received: u64,
+    closed: bool,
+}
+
+pub async fn run(common: &Common, args: &FanoutArgs) -> anyhow::Result<Report> {
+    let channel = args.channel.clone();
+    let fleet = fleet::connect(
+        &common.target,
+        args.subscribers,
+        common.concurrency,
+        |_| channel.clone(),
+        &common.progress,
+    )
+    .await;
+    if fleet.clients.is_empty() {
+        bail!("no subscriber could connect: {}", fleet.report.first_error.unwrap_or_default());
+    }
+    let flow = Arc::new(Flow::new(fleet.clients.len() as u64, args.window));
+    let (stop, stopped) = watch::channel(false);
+    let readers: Vec<_> = fleet
+        .clients
+        .into_iter()
+        .map(|(_, c)| tokio::spawn(read(c.ws, Arc::clone(&flow), common.clock, stopped.clone())))
+        .collect();
+    let publisher =
+        Publisher::new(Arc::clone(&common.target), &args.channel, args.payload, common.clock)?;
+    let publishers = spawn_publishers(&publisher, &flow, args);
+
+    let measured = measure(common, &flow).await;
+    flow.stop.store(true, Relaxed);
+    for publisher in publishers {
+        let _ = publisher.await;
+    }
+    let drain = async {
+        while flow.owed() > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    };
+    let drain = tokio::time::timeout(std::time::Duration::from_secs(5), drain);
+    let _ = common.progress.spin("draining", drain).await;
+    let _ = stop.send(true);
+    let mut seen = Seen::default();
+    let mut closed = 0;
+    for reader in readers {
+        let (one, mut ws) = reader.await?;
+        seen.latencies.merge(&one.latencies);
+        seen.measured += one.measured;
+        seen.received += one.received;
+        closed += usize::from(one.closed);
+        let _ = ws.close(None).await;
+    }
+    let report = build(args, fleet.report, &flow, measured, seen, closed);
+    Ok(report.into())
+}
+
+fn spawn_publishers(
+    publisher: &Publisher,
+    flow: &Arc<Flow>,
+    args: &FanoutArgs,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    match args.rate {
+        Some(rate) => vec![tokio::spawn(flow::at_rate(publisher.clone(), Arc::clone(flow), rate))],
+        None => (0..args.publishers)
+            .map(|_| tokio::spawn(flow::flat_out(publisher.clone(), Arc::clone(flow))))
+            .collect(),
+    }
+}
+
+/// Warms up, then measures for the configured duration; returns (seconds, cpu use).
+async fn measure(common: &Common, flow: &Flow) -> (f64, CpuUse) {
+    common.progress.wait("warming up", common.warmup, String::new).await;
+    let cpu = CpuMeters::start(common.pid);
+    let started = Instant::now();
+    flow.measuring.store(true, Relaxed);
+    let mut last = (flow.delivered.load(Relaxed), Instant::now());
+    let live = || {
+        let now = (flow.delivered.load(Relaxed), Instant::now());
+        let rate = per_second(now.0 - last.0, now.1 - last.1);
+        last = now;
+        format!("{rate:.0} deliveries/s")
+    };
+    common.progress.wait("measuring", common.duration, live).await;
+    flow.measuring.store(false, Relaxed);
+    (started.elapsed().as_secs_f64(), cpu.read())
+}
+
+/// One subscriber: counts deliveries and their latency until told to stop.
+async fn read(
+    mut ws: Ws,
+    flow: Arc<Flow>,
+    clock: Clock,
+    mut stop: watch::Receiver<bool>,
+) -> (Seen, Ws) {
+    let mut seen = Seen::default();
+    loop {
+        let message = tokio::select! {
+            biased;
+            message = ws.next() => message,
+            _ = stop.changed() => break,
+        };
+        let text = match message {
+            Some(Ok(Message::Text(text))) => text,
+            Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
+            Some(Ok(Message::Binary(_))) => continue,
+            Some(Ok(Message::Close(_)) | Err(_)) | None => {
+                seen.closed = true;
+                break;
+            }
+        };
+        if let Some(sent) = payload::timestamp(&text) {
+            seen.received += 1;
+            flow.delivered_one();
+            if flow.measuring.load(Relaxed) {
+                seen.measured += 1;
+                seen.latencies.record(clock.now_us().saturating_sub(sent));
+            }
+        } else if payload::is_ping(&text) && ws.send(Message::text(PONG)).await.is_err() {
+            seen.closed = true;
+            break;
+        }
+    }
+    (seen, ws)
+}
+
+fn build(
+    args: &FanoutArgs,
+    connect: ConnectReport,
+    flow: &Flow,
+    (seconds, cpu): (f64, CpuUse),
+    seen: Seen,
+    closed: usize,
+) -> FanoutReport {
+    let elapsed = std::time::Duration::from_secs_f64(seconds);
+    let accepted = flow.accepted.load(Relaxed);
+    FanoutReport {
+        subscribers: connect.connected,
+        payload_bytes: args.payload,
+        mode: if args.rate.is_some() { "rate" } else { "flat-out" },
+        rate: args.rate,
+        window: args.rate.is_none().then_some(args.window),
+        seconds: (seconds * 1000.0).round() / 1000.0,
+        publishes_per_sec: per_second(flow.accepted_measured.load(Relaxed), elapsed),
+        deliveries_per_sec: per_second(seen.measured, elapsed),
+        latency: seen.latencies.summary(),
+        publishes_accepted: accepted,
+        publishes_failed: flow.failed.load(Relaxed),
+        publishes_skipped: flow.skipped.load(Relaxed),
+        first_error: flow.first_error.lock().map(|e| e.clone()).unwrap_or_default(),
+        deliveries_expected: accepted * connect.connected as u64,
+        deliveries_received: seen.received,
+        subscribers_closed: closed,
+        cpu,
+        connect,
+    }
+}
+
+impl From<FanoutReport> for Report {
+    fn from(r: FanoutReport) -> Self {
+        let mode = match r.rate {
+            Some(rate) => format!("{rate} publishes/s"),
+            None => format!("flat out (window {})", r.window.unwrap_or_default()),
+        };
+        let lost = r.deliveries_expected.saturating_sub(r.deliveries_received);
+        let rows = vec![
+            ("subscribers", format!("{} ({} bytes/event)", r.subscribers, r.payload_bytes)),
+            ("mode", mode),
+            ("deliveries/s", format!("{:.0}", r.deliveries_per_sec)),
+            ("publishes/s", format!("{:.1}", r.publishes_per_sec)),
+            ("latency p50/p90/p99/max", r.latency.display()),
+            ("publishes ok/failed", format!("{} / {}", r.publishes_accepted, r.publishes_failed)),
+            ("deliveries lost", format!("{lost} of {}", r.deliveries_expected)),
+            ("subscribers closed", r.subscribers_closed.to_string()),
+            ("cpu", r.cpu.display()),
+        ];
+        Report::new("fanout", rows, &r)
+    }
+}
