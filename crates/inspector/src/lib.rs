@@ -10,3 +10,4 @@ pub mod recorder;
 pub mod replay;
 pub mod stats;
 pub mod store;
+pub mod ui;

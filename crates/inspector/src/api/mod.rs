@@ -42,7 +42,7 @@ impl Inspector {
     }
 }
 
-/// The API's routes, nested under `/inspector/api` and guarded.
+/// The API's routes, nested under `/inspector/api`, and the UI for every other path; guarded.
 pub fn router(inspector: Inspector, access: Access) -> Router {
     let api = Router::new()
         .merge(actions::routes())
@@ -55,6 +55,7 @@ pub fn router(inspector: Inspector, access: Access) -> Router {
         .with_state(inspector);
     Router::new()
         .nest("/inspector/api", api)
+        .fallback(crate::ui::serve)
         .layer(middleware::from_fn_with_state(access, guard::guard))
 }
 
