@@ -121,10 +121,10 @@ describe('4.5 CLI: sessions, export, import, replay', () => {
     const seen = collect(await subscribed(listener, `${channel}-copy`), 'tick');
     const replay = await runBinary(
       ['replay', file, '--to', server.httpUrl, '--fast', '--rename', `${channel}=${channel}-copy`],
-      { timeout: 15000 },
+      { timeout: 30000 },
     );
     assert.equal(replay.code, 0, replay.stderr + replay.stdout);
-    await waitUntil(() => seen.length === 3, { what: 'three replayed events' });
+    await waitUntil(() => seen.length === 3, { what: 'three replayed events', timeout: 10000 });
     assert.deepEqual(seen.map((e) => e.data.i), [0, 1, 2]);
   });
 
