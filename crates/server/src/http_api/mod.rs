@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest, Path, Query, State};
 use axum::http::{header, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -175,16 +175,9 @@ fn text(status: u16, message: String) -> Response {
 type AppPath = Path<String>;
 type ChannelPath = Path<(String, String)>;
 
-async fn events(
-    State(ctx): State<AppContext>,
-    Path(id): AppPath,
-    method: Method,
-    uri: Uri,
-    body: Bytes,
-) -> Response {
-    let request = Request { method, uri, body: &body };
-    handle(&ctx, AppLookup::ById(&id), request, || {
-        let trigger = body::trigger(&body)?;
+async fn events(State(ctx): State<AppContext>, Path(id): AppPath, signed: Signed) -> Response {
+    handle(&ctx, AppLookup::ById(&id), signed.request(), || {
+        let trigger = body::trigger(&signed.body)?;
         Ok(ask(|tx| ApiOp::Trigger(trigger, tx)))
     })
     .await
@@ -193,13 +186,10 @@ async fn events(
 async fn batch_events(
     State(ctx): State<AppContext>,
     Path(id): AppPath,
-    method: Method,
-    uri: Uri,
-    body: Bytes,
+    signed: Signed,
 ) -> Response {
-    let request = Request { method, uri, body: &body };
-    handle(&ctx, AppLookup::ById(&id), request, || {
-        let items = body::batch(&body)?;
+    handle(&ctx, AppLookup::ById(&id), signed.request(), || {
+        let items = body::batch(&signed.body)?;
         Ok(ask(|tx| ApiOp::Batch(items, tx)))
     })
     .await
@@ -215,70 +205,74 @@ async fn channels(
     State(ctx): State<AppContext>,
     Path(id): AppPath,
     Query(query): Query<InfoQuery>,
-    method: Method,
-    uri: Uri,
-    body: Bytes,
+    signed: Signed,
 ) -> Response {
-    let request = Request { method, uri, body: &body };
-    let info = query.info.into_iter().collect();
-    handle(&ctx, AppLookup::ById(&id), request, || {
-        Ok(ask(|tx| ApiOp::Channels { prefix: query.filter_by_prefix, info, reply: tx }))
-    })
-    .await
+    let (prefix, info) = (query.filter_by_prefix, query.info.into_iter().collect());
+    let op = |reply| ApiOp::Channels { prefix, info, reply };
+    handle(&ctx, AppLookup::ById(&id), signed.request(), || Ok(ask(op))).await
 }
 
 async fn channel(
     State(ctx): State<AppContext>,
     Path((id, name)): ChannelPath,
     Query(query): Query<InfoQuery>,
-    method: Method,
-    uri: Uri,
-    body: Bytes,
+    signed: Signed,
 ) -> Response {
-    let request = Request { method, uri, body: &body };
     let info = query.info.into_iter().collect();
-    handle(&ctx, AppLookup::ById(&id), request, || {
-        Ok(ask(|tx| ApiOp::Channel { name, info, reply: tx }))
-    })
-    .await
+    let op = |reply| ApiOp::Channel { name, info, reply };
+    handle(&ctx, AppLookup::ById(&id), signed.request(), || Ok(ask(op))).await
 }
 
 async fn users(
     State(ctx): State<AppContext>,
     Path((id, name)): ChannelPath,
-    method: Method,
-    uri: Uri,
-    body: Bytes,
+    signed: Signed,
 ) -> Response {
-    let request = Request { method, uri, body: &body };
-    handle(&ctx, AppLookup::ById(&id), request, || Ok(ask(|tx| ApiOp::Users { name, reply: tx })))
-        .await
+    let op = |reply| ApiOp::Users { name, reply };
+    handle(&ctx, AppLookup::ById(&id), signed.request(), || Ok(ask(op))).await
 }
 
 async fn terminate(
     State(ctx): State<AppContext>,
     Path((id, user)): ChannelPath,
-    method: Method,
-    uri: Uri,
-    body: Bytes,
+    signed: Signed,
 ) -> Response {
-    let request = Request { method, uri, body: &body };
-    handle(&ctx, AppLookup::ById(&id), request, || {
-        Ok(ask(|tx| ApiOp::Terminate { user, reply: tx }))
-    })
-    .await
+    let op = |reply| ApiOp::Terminate { user, reply };
+    handle(&ctx, AppLookup::ById(&id), signed.request(), || Ok(ask(op))).await
 }
 
 async fn terminate_by_key(
     State(ctx): State<AppContext>,
     Path(user): AppPath,
+    signed: Signed,
+) -> Response {
+    let op = |reply| ApiOp::Terminate { user, reply };
+    handle(&ctx, AppLookup::ByAuthKey, signed.request(), || Ok(ask(op))).await
+}
+
+/// The parts of an API request that its signature covers, extracted once per handler.
+struct Signed {
     method: Method,
     uri: Uri,
     body: Bytes,
-) -> Response {
-    let request = Request { method, uri, body: &body };
-    handle(&ctx, AppLookup::ByAuthKey, request, || {
-        Ok(ask(|tx| ApiOp::Terminate { user, reply: tx }))
-    })
-    .await
+}
+
+impl Signed {
+    fn request(&self) -> Request<'_> {
+        Request { method: self.method.clone(), uri: self.uri.clone(), body: &self.body }
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for Signed {
+    type Rejection = Response;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let (method, uri) = (request.method().clone(), request.uri().clone());
+        let body =
+            Bytes::from_request(request, state).await.map_err(IntoResponse::into_response)?;
+        Ok(Self { method, uri, body })
+    }
 }
