@@ -138,30 +138,44 @@ impl Out {
         self.deliver(to, Vec::new(), frame);
     }
 
-    /// Sends to `to` and records who was reached and who was skipped (and why).
+    /// Sends to `to` and records who was reached and who was skipped (and why); a delivery
+    /// that reached and skipped no one is not recorded.
     pub fn deliver(
         &mut self,
         to: Vec<ConnId>,
         skipped: Vec<(ConnId, SkipReason)>,
         frame: &ServerFrame,
     ) {
-        self.deliver_noting(to, skipped, 0, frame);
+        let record = self.recording.on && !(to.is_empty() && skipped.is_empty());
+        self.fan_out(to, skipped, 0, frame, record);
     }
 
-    /// As `deliver`, with a count of not-subscribed sockets left out of the skipped list.
-    pub fn deliver_noting(
+    /// A published event: always recorded (an event nobody received is the answer to "why
+    /// didn't my client get it?"), with a count of not-subscribed sockets not listed.
+    pub fn publish(
         &mut self,
         to: Vec<ConnId>,
         skipped: Vec<(ConnId, SkipReason)>,
         not_subscribed_more: usize,
         frame: &ServerFrame,
     ) {
-        let nothing_to_record = !self.recording.on || skipped.is_empty();
-        if to.is_empty() && nothing_to_record {
+        let record = self.recording.on;
+        self.fan_out(to, skipped, not_subscribed_more, frame, record);
+    }
+
+    fn fan_out(
+        &mut self,
+        to: Vec<ConnId>,
+        skipped: Vec<(ConnId, SkipReason)>,
+        not_subscribed_more: usize,
+        frame: &ServerFrame,
+        record: bool,
+    ) {
+        if to.is_empty() && !record {
             return;
         }
         let text = frame.encode();
-        if self.recording.on {
+        if record {
             let target = |conn, reason| Target { conn, socket: None, reason };
             let detail = Detail::Delivery {
                 raw: text.clone(),

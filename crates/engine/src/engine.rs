@@ -179,7 +179,12 @@ impl Engine {
         let before = out.frames_sent;
         if out.recording() {
             let error = frame.as_ref().err().map(ToString::to_string);
-            let seq = out.observe(out.obs(Detail::FrameIn { raw, error }).conn(conn));
+            let mut record = out.obs(Detail::FrameIn { raw, error }).conn(conn);
+            if let Ok(decoded) = &frame {
+                record = record.event(decoded.event_name());
+                record.channel = decoded.channel().map(str::to_owned);
+            }
+            let seq = out.observe(record);
             out.caused_by(seq);
         }
         match frame {

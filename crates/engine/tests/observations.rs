@@ -158,3 +158,25 @@ fn external_observations_join_the_same_order() {
     assert_eq!(recorded.seq, last + 1);
     let _ = api_caller();
 }
+
+#[test]
+fn an_event_nobody_received_is_still_recorded() {
+    let mut h = Harness::default_app().record();
+    h.observations.clear();
+    h.trigger("app-id", req("lonely", &["empty-room"], "{}")).unwrap();
+    let delivery = h.observations.iter().find(|o| o.detail.kind() == "delivery").unwrap();
+    let Detail::Delivery { reached, skipped, .. } = &delivery.detail else { unreachable!() };
+    assert!(reached.is_empty() && skipped.is_empty());
+    assert_eq!(delivery.channel.as_deref(), Some("empty-room"));
+}
+
+#[test]
+fn frames_in_carry_their_event_and_channel() {
+    let mut h = Harness::default_app().record();
+    let conn = h.join();
+    h.observations.clear();
+    h.subscribe(conn, "news");
+    let frame_in = &h.observations[0];
+    assert_eq!(frame_in.event.as_deref(), Some("pusher:subscribe"));
+    assert_eq!(frame_in.channel.as_deref(), Some("news"));
+}

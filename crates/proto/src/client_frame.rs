@@ -65,6 +65,27 @@ struct Envelope<'a> {
 }
 
 impl ClientFrame {
+    /// The event name as it was on the wire.
+    pub fn event_name(&self) -> &str {
+        match self {
+            Self::Ping => "pusher:ping",
+            Self::Pong => "pusher:pong",
+            Self::Subscribe(_) => "pusher:subscribe",
+            Self::Unsubscribe { .. } => "pusher:unsubscribe",
+            Self::Signin { .. } => "pusher:signin",
+            Self::ClientEvent { event, .. } => event,
+        }
+    }
+
+    /// The channel the frame is about, if any.
+    pub fn channel(&self) -> Option<&str> {
+        match self {
+            Self::Subscribe(subscribe) => Some(&subscribe.channel),
+            Self::Unsubscribe { channel } | Self::ClientEvent { channel, .. } => Some(channel),
+            Self::Ping | Self::Pong | Self::Signin { .. } => None,
+        }
+    }
+
     /// Decodes one text frame, refusing frames longer than `max_bytes`.
     pub fn decode(text: &str, max_bytes: usize) -> Result<Self, DecodeError> {
         if text.len() > max_bytes {

@@ -147,7 +147,7 @@ fn publish_event(state: &mut AppState, out: &mut Out, publish: &Publish, now: Mi
         let frame =
             ServerFrame::event_with_string_data(&publish.name, channel.as_str(), &publish.data);
         let (reached, skipped, more) = recipients(state, channel, excluded, out.recording());
-        out.deliver_noting(reached, skipped, more, &frame);
+        out.publish(reached, skipped, more, &frame);
         if channel.kind().is_cache() {
             let cached = CachedEvent {
                 event: publish.name.clone(),
