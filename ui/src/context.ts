@@ -1,6 +1,7 @@
 // App-wide context: server info, navigation between views, the timeline, and toasts.
 import { createContext, useContext } from 'react';
-import type { Info } from './lib/api';
+import type { Info } from './bindings/Info';
+import type { SessionId } from './bindings/SessionId';
 import type { Timeline } from './hooks/useTimeline';
 
 export type View = 'timeline' | 'connections' | 'channels' | 'composer' | 'replay' | 'sessions' | 'stats' | 'start';
@@ -20,7 +21,7 @@ export const VIEWS: readonly { id: View; label: string; key: string }[] = [
 export type ReplayPick =
   | { type: 'seqs'; seqs: number[] }
   | { type: 'filter'; filter: string }
-  | { type: 'session'; id: number | string; name: string };
+  | { type: 'session'; id: SessionId; name: string };
 
 /** What the composer is pre-filled with when opened from elsewhere. */
 export type ComposePreset = { mode: 'server' | 'client' | 'raw'; app?: string; channels?: string; socket?: string; user?: string };

@@ -22,6 +22,8 @@ pub struct LiveState {
 pub struct AppView {
     pub id: AppId,
     pub key: AppKey,
+    /// The secret's first characters, for display (`AppSecret::masked`); never the secret.
+    pub secret_masked: String,
     pub enabled: bool,
     pub client_events: bool,
     pub subscription_count: bool,
@@ -101,6 +103,7 @@ fn app_view(app: &AppState, now: Millis) -> AppView {
     AppView {
         id: app.config.id.clone(),
         key: app.config.key.clone(),
+        secret_masked: app.config.secret.masked(),
         enabled: app.config.enabled,
         client_events: app.config.enable_client_messages,
         subscription_count: app.config.enable_subscription_count,

@@ -4,25 +4,31 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use switchboard_engine::{Detail, Observation};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, mpsc, oneshot};
+use ts_rs::TS;
 
 /// Seconds of history kept.
 const HISTORY: usize = 3600;
 
-/// One app's series, oldest first, one point per second ending at `end` (Unix seconds).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+/// One app's series, oldest first, one point per second from the reply's `start`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct Series {
+    #[ts(type = "Array<number>")]
     pub events: Vec<u64>,
+    #[ts(type = "Array<number>")]
     pub connections: Vec<i64>,
 }
 
-/// The answer to a stats query.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+/// The answer to a stats query (`GET /stats`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct StatsReply {
     /// Unix seconds of the first point.
+    #[ts(type = "number")]
     pub start: u64,
     pub apps: BTreeMap<String, Series>,
 }

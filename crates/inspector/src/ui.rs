@@ -14,8 +14,16 @@ pub async fn serve(uri: Uri) -> Response {
     let path = uri.path().trim_start_matches('/');
     if let Some(file) = (!path.is_empty()).then(|| Assets::get(path)).flatten() {
         let mime = file.metadata.mimetype().to_owned();
-        let cache = if path.starts_with("assets/") { "public, max-age=31536000, immutable" } else { "no-cache" };
-        return ([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, cache.to_owned())], file.data).into_response();
+        let cache = if path.starts_with("assets/") {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        return (
+            [(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, cache.to_owned())],
+            file.data,
+        )
+            .into_response();
     }
     if looks_like_a_file(path) {
         return (StatusCode::NOT_FOUND, format!("no such file: /{path}")).into_response();

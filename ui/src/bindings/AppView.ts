@@ -7,4 +7,8 @@ import type { ConnectionView } from "./ConnectionView";
 /**
  * One app with its connections and occupied channels.
  */
-export type AppView = { id: AppId, key: AppKey, enabled: boolean, client_events: boolean, subscription_count: boolean, connections: Array<ConnectionView>, channels: Array<ChannelView>, };
+export type AppView = { id: AppId, key: AppKey, 
+/**
+ * The secret's first characters, for display (`AppSecret::masked`); never the secret.
+ */
+secret_masked: string, enabled: boolean, client_events: boolean, subscription_count: boolean, connections: Array<ConnectionView>, channels: Array<ChannelView>, };

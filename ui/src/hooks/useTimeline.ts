@@ -2,13 +2,14 @@
 // predicate (pings, one socket); applies arriving batches once per animation frame.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Observation } from '../bindings/Observation';
+import type { SessionId } from '../bindings/SessionId';
 import { ApiError, loadHistory } from '../lib/api';
 import { isPing } from '../lib/records';
 import { RecordStream, type StreamStatus } from '../lib/stream';
 import { TimelineBuffer } from '../lib/timeline';
 
 export type FilterError = { message: string; position: number; length: number };
-export type Source = { type: 'live' } | { type: 'session'; id: number | string; name: string };
+export type Source = { type: 'live' } | { type: 'session'; id: SessionId; name: string };
 
 const HISTORY = 20_000;
 
@@ -85,10 +86,12 @@ export function useTimeline() {
             push(m.records);
             break;
           case 'gap':
-            setGaps((g) => g + m.missed);
+            setGaps((g) => g + m.missed_batches);
             break;
           case 'error':
             setFilterError({ message: m.error, position: m.position ?? 0, length: m.length ?? 1 });
+            break;
+          case 'filter':
             break;
           default: {
             const never: never = m;

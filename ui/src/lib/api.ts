@@ -1,33 +1,33 @@
-// The inspector API client: typed fetches for every route in docs/inspector-api.md.
-// Shapes the generated bindings do not cover (envelopes, info, sessions) are typed here.
+// The inspector API client: typed fetches for every route in docs/inspector-api.md. Every
+// shape it sends or receives is generated from the server's Rust types (ui/src/bindings).
+import type { ActionReply } from '../bindings/ActionReply';
+import type { ClientEventBody } from '../bindings/ClientEventBody';
+import type { Credentials } from '../bindings/Credentials';
+import type { DisconnectBody } from '../bindings/DisconnectBody';
+import type { ErrorBody } from '../bindings/ErrorBody';
+import type { FilterCheck } from '../bindings/FilterCheck';
+import type { ImportResult } from '../bindings/ImportResult';
+import type { Info } from '../bindings/Info';
 import type { LiveState } from '../bindings/LiveState';
 import type { Observation } from '../bindings/Observation';
+import type { OkReply } from '../bindings/OkReply';
+import type { PublishBody } from '../bindings/PublishBody';
+import type { RawFrameBody } from '../bindings/RawFrameBody';
+import type { RecordsPage } from '../bindings/RecordsPage';
+import type { ReplayRequest } from '../bindings/ReplayRequest';
+import type { ReplayStarted } from '../bindings/ReplayStarted';
+import type { ReplayStatus } from '../bindings/ReplayStatus';
+import type { SessionEntry } from '../bindings/SessionEntry';
+import type { SessionId } from '../bindings/SessionId';
+import type { SessionInfo } from '../bindings/SessionInfo';
+import type { SessionName } from '../bindings/SessionName';
+import type { StatsReply } from '../bindings/StatsReply';
+import type { StopReply } from '../bindings/StopReply';
+import type { TerminateBody } from '../bindings/TerminateBody';
+import type { Trace } from '../bindings/Trace';
+import type { Values } from '../bindings/Values';
 
 export const API = '/inspector/api';
-
-export type AppInfo = { id: string; key: string; secret_masked?: string; enabled: boolean; client_events: boolean };
-export type Credentials = { id: string; key: string; secret: string };
-export type SessionInfo = { id: number | string; name: string; started_at: number; ended_at: number | null; records: number; current: boolean };
-export type Info = { version: string; ws_url: string; http_url: string; apps: AppInfo[]; recording: boolean; session: SessionInfo | null };
-export type RecordsPage = { records: Observation[]; next_before: number | null; next_after: number | null };
-export type Trace = { record: Observation; cause: Observation | null; effects: Observation[] };
-export type FieldDoc = { name: string; example?: string; summary?: string; operators?: string[]; values?: string[] };
-export type FilterCheck = { ok: true; fields?: (FieldDoc | string)[] } | { ok?: false; error: string; position?: number; length?: number; fields?: (FieldDoc | string)[] };
-export type Values = { channels: string[]; events: string[]; sockets: string[]; users: string[]; apps: string[] };
-export type Stats = { apps: Record<string, { events: number[]; connections: number[] }>; start: number };
-export type Timing = 'original' | 'scaled' | 'fastest' | 'step';
-export type ReplayRequest = {
-  session?: number | string;
-  seqs?: number[];
-  filter?: string;
-  records?: Observation[];
-  timing: Timing;
-  speed?: number;
-  rename?: [string, string][];
-  app?: string;
-};
-export type ReplayState = { id: string | number; total: number; done: number; state: 'running' | 'waiting' | 'finished' | 'cancelled' | 'failed'; error?: string };
-export type ImportResult = { id: number | string; name: string; records: number; warnings: string[] };
 
 /** An error answer from the API, with the filter position when there is one. */
 export class ApiError extends Error {
@@ -69,7 +69,7 @@ async function request<T>(method: string, path: string, body?: unknown, raw?: Bo
     json = null;
   }
   if (!res.ok) {
-    const err = (json ?? {}) as { error?: string; position?: number; length?: number };
+    const err = (json ?? {}) as Partial<ErrorBody>;
     throw new ApiError(err.error ?? (text || `${res.status} ${res.statusText}`), res.status, err.position ?? null, err.length ?? null);
   }
   return json as T;
@@ -87,34 +87,34 @@ export const api = {
   state: () => request<LiveState>('GET', '/state'),
   credentials: (app: string) => request<Credentials>('GET', `/apps/${encodeURIComponent(app)}/credentials`),
   values: () => request<Values>('GET', '/values'),
-  stats: (seconds = 300) => request<Stats>('GET', `/stats${q({ seconds })}`),
-  records: (p: { session?: string | number; filter?: string; before?: number; after?: number; limit?: number }) =>
+  stats: (seconds = 300) => request<StatsReply>('GET', `/stats${q({ seconds })}`),
+  records: (p: { session?: SessionId; filter?: string; before?: number; after?: number; limit?: number }) =>
     request<RecordsPage>('GET', `/records${q(p)}`),
-  trace: (seq: number, session?: string | number) => request<Trace>('GET', `/records/${seq}${q({ session })}`),
+  trace: (seq: number, session?: SessionId) => request<Trace>('GET', `/records/${seq}${q({ session })}`),
   checkFilter: async (filter: string): Promise<FilterCheck> => {
     const res = await fetch(withToken(`${API}/filter${q({ q: filter })}`));
     return (await res.json()) as FilterCheck;
   },
-  publish: (b: { app: string; name: string; channels: string[]; data: string; socket_id?: string }) => request<{ ok: true }>('POST', '/actions/publish', b),
-  clientEvent: (b: { app: string; channel: string; event: string; data: string; user_id?: string }) => request<{ ok: true }>('POST', '/actions/client-event', b),
-  rawFrame: (b: { socket: string; text: string }) => request<{ ok: true }>('POST', '/actions/raw-frame', b),
-  disconnect: (b: { socket: string; code: number; reason: string }) => request<{ ok: true }>('POST', '/actions/disconnect', b),
-  terminate: (b: { app: string; user: string }) => request<{ ok: true }>('POST', '/actions/terminate', b),
-  replay: (b: ReplayRequest) => request<{ id: string | number; total: number }>('POST', '/replay', b),
-  replayState: (id: string | number) => request<ReplayState>('GET', `/replay/${id}`),
-  replayStep: (id: string | number) => request<unknown>('POST', `/replay/${id}/step`),
-  replayCancel: (id: string | number) => request<unknown>('DELETE', `/replay/${id}`),
-  sessions: () => request<SessionInfo[]>('GET', '/sessions'),
-  newSession: (name?: string) => request<SessionInfo>('POST', '/sessions', name ? { name } : {}),
-  stopRecording: () => request<unknown>('POST', '/sessions/stop'),
-  renameSession: (id: string | number, name: string) => request<unknown>('PATCH', `/sessions/${id}`, { name }),
-  deleteSession: (id: string | number) => request<unknown>('DELETE', `/sessions/${id}`),
-  exportUrl: (id: string | number, format: 'ndjson' | 'har') => withToken(`${API}/sessions/${id}/export?format=${format}`),
+  publish: (b: PublishBody) => request<ActionReply>('POST', '/actions/publish', b),
+  clientEvent: (b: ClientEventBody) => request<ActionReply>('POST', '/actions/client-event', b),
+  rawFrame: (b: RawFrameBody) => request<ActionReply>('POST', '/actions/raw-frame', b),
+  disconnect: (b: DisconnectBody) => request<ActionReply>('POST', '/actions/disconnect', b),
+  terminate: (b: TerminateBody) => request<ActionReply>('POST', '/actions/terminate', b),
+  replay: (b: ReplayRequest) => request<ReplayStarted>('POST', '/replay', b),
+  replayState: (id: number) => request<ReplayStatus>('GET', `/replay/${id}`),
+  replayStep: (id: number) => request<ReplayStatus>('POST', `/replay/${id}/step`),
+  replayCancel: (id: number) => request<ReplayStatus>('DELETE', `/replay/${id}`),
+  sessions: () => request<SessionEntry[]>('GET', '/sessions'),
+  newSession: (name?: string) => request<SessionInfo>('POST', '/sessions', (name ? { name } : {}) satisfies SessionName),
+  stopRecording: () => request<StopReply>('POST', '/sessions/stop'),
+  renameSession: (id: SessionId, name: string) => request<SessionInfo>('PATCH', `/sessions/${id}`, { name } satisfies SessionName),
+  deleteSession: (id: SessionId) => request<OkReply>('DELETE', `/sessions/${id}`),
+  exportUrl: (id: SessionId, format: 'ndjson' | 'har') => withToken(`${API}/sessions/${id}/export?format=${format}`),
   importSession: (file: Blob) => request<ImportResult>('POST', '/sessions/import', undefined, file),
 };
 
 /** Loads up to `max` records, newest last, paging backwards. */
-export async function loadHistory(p: { session?: string | number; filter?: string; max: number }): Promise<Observation[]> {
+export async function loadHistory(p: { session?: SessionId; filter?: string; max: number }): Promise<Observation[]> {
   const pages: Observation[][] = [];
   let before: number | undefined;
   let got = 0;

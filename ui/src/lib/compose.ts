@@ -1,5 +1,8 @@
 // The composer's pure side: parsing and validating what was typed (channels, event name,
 // JSON data with the error's line and column) into the bodies the action routes take.
+import type { ClientEventBody } from '../bindings/ClientEventBody';
+import type { PublishBody } from '../bindings/PublishBody';
+import type { RawFrameBody } from '../bindings/RawFrameBody';
 import { jsonError, lineColumn } from './jsonCheck';
 
 export type Mode = 'server' | 'client' | 'raw';
@@ -18,9 +21,9 @@ export type Draft = {
 export type Problem = { field: keyof Draft; message: string };
 
 export type Action =
-  | { route: 'publish'; body: { app: string; name: string; channels: string[]; data: string; socket_id?: string } }
-  | { route: 'client-event'; body: { app: string; channel: string; event: string; data: string; user_id?: string } }
-  | { route: 'raw-frame'; body: { socket: string; text: string } };
+  | { route: 'publish'; body: PublishBody }
+  | { route: 'client-event'; body: ClientEventBody }
+  | { route: 'raw-frame'; body: RawFrameBody };
 
 export function splitChannels(text: string): string[] {
   return text.split(/[\s,]+/).filter(Boolean);
@@ -71,12 +74,12 @@ export function toAction(d: Draft): Action {
   switch (d.mode) {
     case 'server': {
       const channels = d.toUser ? [`#server-to-user-${d.user.trim()}`] : splitChannels(d.channels);
-      const body: Extract<Action, { route: 'publish' }>['body'] = { app: d.app, name: d.event.trim(), channels, data };
+      const body: PublishBody = { app: d.app, name: d.event.trim(), channels, data };
       if (d.socket.trim()) body.socket_id = d.socket.trim();
       return { route: 'publish', body };
     }
     case 'client': {
-      const body: Extract<Action, { route: 'client-event' }>['body'] = { app: d.app, channel: splitChannels(d.channels)[0] ?? '', event: d.event.trim(), data };
+      const body: ClientEventBody = { app: d.app, channel: splitChannels(d.channels)[0] ?? '', event: d.event.trim(), data };
       if (d.user.trim()) body.user_id = d.user.trim();
       return { route: 'client-event', body };
     }

@@ -1,6 +1,6 @@
 // Getting-started snippets generated for the running server's address and an app:
 // pusher-js, Laravel Echo with its .env, and the Node, PHP and Python server SDKs.
-import type { AppInfo } from './api';
+import type { AppInfo } from '../bindings/AppInfo';
 
 export type Guide = 'pusher-js' | 'echo' | 'node' | 'php' | 'python';
 export const GUIDES: readonly { id: Guide; label: string }[] = [

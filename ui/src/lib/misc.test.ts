@@ -49,7 +49,9 @@ describe('getting started', () => {
 describe('stream and charts', () => {
   it('builds URLs, parses messages, backs off', () => {
     expect(streamUrl({ protocol: 'http:', host: 'h:1' }, 'a b')).toBe('ws://h:1/inspector/api/stream?filter=a%20b');
-    expect(parseMessage('{"type":"gap","missed":3}')).toEqual({ type: 'gap', missed: 3 });
+    expect(parseMessage('{"type":"gap","missed_batches":3}')).toEqual({ type: 'gap', missed_batches: 3 });
+    expect(parseMessage('{"type":"filter","filter":"kind:gap"}')).toEqual({ type: 'filter', filter: 'kind:gap' });
+    expect(parseMessage('null')).toBeNull();
     expect(parseMessage('garbage')).toBeNull();
     expect(backoff(0)).toBe(250);
     expect(backoff(10)).toBe(5000);

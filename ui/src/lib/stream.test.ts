@@ -1,6 +1,7 @@
 // Tests for the reconnecting record stream, against a fake WebSocket.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RecordStream, type StreamMessage, type StreamStatus } from './stream';
+import type { StreamMessage } from '../bindings/StreamMessage';
+import { RecordStream, type StreamStatus } from './stream';
 
 class FakeSocket {
   static all: FakeSocket[] = [];

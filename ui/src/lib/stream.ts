@@ -1,12 +1,12 @@
 // The live record stream: a WebSocket to /inspector/api/stream that reconnects with
-// backoff, carries the current filter, and reports batches, gaps and filter errors.
-import type { Observation } from '../bindings/Observation';
+// backoff, carries the current filter, and reports batches, gaps, filter errors and
+// filter changes.
+import type { StreamMessage } from '../bindings/StreamMessage';
+import type { StreamRequest } from '../bindings/StreamRequest';
 import { API, withToken } from './api';
 
-export type StreamMessage =
-  | { type: 'records'; records: Observation[] }
-  | { type: 'gap'; missed: number }
-  | { type: 'error'; error: string; position?: number; length?: number };
+/** Every message type the server sends (a missing one fails to compile). */
+const TYPES: Record<StreamMessage['type'], true> = { records: true, gap: true, error: true, filter: true };
 
 export type StreamStatus = 'connecting' | 'open' | 'closed';
 
@@ -25,8 +25,8 @@ export function streamUrl(location: { protocol: string; host: string }, filter: 
 
 export function parseMessage(text: string): StreamMessage | null {
   try {
-    const value = JSON.parse(text) as { type?: unknown };
-    if (value.type === 'records' || value.type === 'gap' || value.type === 'error') return value as StreamMessage;
+    const value = JSON.parse(text) as { type?: unknown } | null;
+    if (typeof value?.type === 'string' && Object.hasOwn(TYPES, value.type)) return value as StreamMessage;
   } catch {
     // A message we cannot read is skipped; the next batch carries on.
   }
@@ -83,7 +83,8 @@ export class RecordStream {
   /** Changes the filter on the open socket (or on the next one). */
   setFilter(filter: string): void {
     this.filter = filter;
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: 'filter', filter }));
+    const request: StreamRequest = { type: 'filter', filter };
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(request));
   }
 
   stop(): void {

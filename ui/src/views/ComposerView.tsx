@@ -2,7 +2,8 @@
 // raw frame to one socket; JSON validated as typed; templates saved by name.
 import { useEffect, useState } from 'react';
 import { useApp, message } from '../context';
-import { api, type Values } from '../lib/api';
+import type { Values } from '../bindings/Values';
+import { api } from '../lib/api';
 import { toAction, validate, type Action, type Draft, type Mode } from '../lib/compose';
 import { loadTemplates, saveTemplates, upsert, type Template } from '../lib/storage';
 import { Templates } from './Templates';

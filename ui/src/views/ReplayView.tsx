@@ -4,8 +4,12 @@
 import { useEffect, useState } from 'react';
 import { useApp, message, type ReplayPick } from '../context';
 import { usePoll } from '../hooks/useAsync';
-import { api, type ReplayRequest, type ReplayState, type Timing } from '../lib/api';
+import type { ReplayRequest } from '../bindings/ReplayRequest';
+import type { ReplayStatus } from '../bindings/ReplayStatus';
+import { api } from '../lib/api';
 import { Empty } from '../components/Empty';
+
+type Timing = NonNullable<ReplayRequest['timing']>;
 
 const TIMINGS: readonly { id: Timing; label: string }[] = [
   { id: 'original', label: 'Original timing' },
@@ -29,7 +33,7 @@ function describe(pick: ReplayPick): string {
   }
 }
 
-function Progress({ run, onDone }: { run: ReplayState; onDone: () => void }) {
+function Progress({ run, onDone }: { run: ReplayStatus; onDone: () => void }) {
   const { toast } = useApp();
   const pct = run.total > 0 ? Math.round((run.done / run.total) * 100) : 100;
   const active = run.state === 'running' || run.state === 'waiting';
@@ -40,7 +44,7 @@ function Progress({ run, onDone }: { run: ReplayState; onDone: () => void }) {
       </div>
       <p>
         {run.done} / {run.total} — <strong className="replay-state">{run.state}</strong>
-        {run.error && <span className="bad"> {run.error}</span>}
+        {run.failed > 0 && <span className="bad"> {run.failed} failed{run.last_error ? `: ${run.last_error}` : ''}</span>}
       </p>
       <div className="actions">
         {run.state === 'waiting' && <button className="primary" onClick={() => void api.replayStep(run.id).catch((e: unknown) => toast(message(e), 'error'))}>Next step</button>}
@@ -59,8 +63,8 @@ export function ReplayView() {
   const [speed, setSpeed] = useState(2);
   const [rename, setRename] = useState<[string, string][]>([]);
   const [app, setApp] = useState('');
-  const [runId, setRunId] = useState<string | number | null>(null);
-  const [run, setRun] = useState<ReplayState | null>(null);
+  const [runId, setRunId] = useState<number | null>(null);
+  const [run, setRun] = useState<ReplayStatus | null>(null);
 
   useEffect(() => setPick(replayPick), [replayPick]);
   useEffect(() => {
@@ -73,16 +77,16 @@ export function ReplayView() {
     if (!pick) return;
     const body: ReplayRequest = { timing };
     if (timing === 'scaled') body.speed = speed;
-    const renames = rename.filter(([from, to]) => from && to);
+    const renames = rename.filter(([from, to]) => from && to).map(([from, to]) => ({ from, to }));
     if (renames.length > 0) body.rename = renames;
     if (app) body.app = app;
     if (pick.type === 'seqs') body.seqs = pick.seqs;
     if (pick.type === 'filter') body.filter = pick.filter;
-    if (pick.type === 'session') body.session = pick.id;
+    if (pick.type === 'session') body.session = String(pick.id);
     api.replay(body).then(
       (r) => {
         setRunId(r.id);
-        setRun({ id: r.id, total: r.total, done: 0, state: 'running' });
+        setRun({ id: r.id, total: r.total, done: 0, failed: 0, state: 'running', last_error: null });
       },
       (e: unknown) => toast(message(e), 'error'),
     );

@@ -1,7 +1,7 @@
 // Sessions: the recorded sessions; open, rename, delete, export (NDJSON or HAR) and
 // import; start a new session or stop recording.
 import { useState } from 'react';
-import type { SessionInfo } from '../lib/api';
+import type { SessionEntry } from '../bindings/SessionEntry';
 import { useApp, message } from '../context';
 import { usePoll } from '../hooks/useAsync';
 import { api } from '../lib/api';
@@ -9,7 +9,7 @@ import { count, dateTime, duration } from '../lib/format';
 import { download, pickFile } from '../lib/platform';
 import { Empty } from '../components/Empty';
 
-function SessionRow({ s, reload }: { s: SessionInfo; reload: () => void }) {
+function SessionRow({ s, reload }: { s: SessionEntry; reload: () => void }) {
   const { timeline, go, toast, startReplay } = useApp();
   const [name, setName] = useState<string | null>(null);
   const [confirm, setConfirm] = useState(false);

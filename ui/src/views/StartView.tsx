@@ -72,7 +72,7 @@ export function StartView() {
           </select>
         </label>
         <span>
-          key <code>{app.key}</code> · secret <code>{withSecret.secret ?? app.secret_masked ?? 'hidden'}</code> · client events {app.client_events ? 'on' : 'off'}
+          key <code>{app.key}</code> · secret <code>{withSecret.secret ?? app.secret_masked}</code> · client events {app.client_events ? 'on' : 'off'}
           {!app.enabled && <strong className="bad"> · disabled</strong>}
         </span>
       </div>

@@ -2,11 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use switchboard_proto::UserId;
+use ts_rs::TS;
 
 /// Attributes of a channel, as the HTTP API reports them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, optional_fields)]
 pub struct ChannelInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub occupied: Option<bool>,
@@ -19,14 +21,17 @@ pub struct ChannelInfo {
     pub cache: Option<Option<CacheInfo>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct CacheInfo {
     pub data: String,
+    #[ts(type = "number")]
     pub ttl: u64,
 }
 
 /// The reply of a trigger: `{}` or `{"channels":{…}}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, optional_fields)]
 pub struct TriggerReply {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channels: Option<BTreeMap<String, ChannelInfo>>,

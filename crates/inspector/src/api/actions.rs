@@ -4,11 +4,13 @@
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use switchboard_engine::api::TriggerReply;
 use switchboard_engine::control::{Command, Reply};
 use switchboard_engine::{Caller, Origin, TriggerRequest};
 use switchboard_proto::{AppId, SocketId};
+use ts_rs::TS;
 
 use super::error::Failure;
 use super::Inspector;
@@ -22,44 +24,71 @@ pub fn routes() -> Router<Inspector> {
         .route("/actions/terminate", post(terminate))
 }
 
-#[derive(Deserialize)]
-struct Publish {
-    app: AppId,
-    name: String,
-    channels: Vec<String>,
-    data: String,
+/// `POST /actions/publish`: trigger an event as the HTTP API would.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PublishBody {
+    pub app: AppId,
+    pub name: String,
+    pub channels: Vec<String>,
+    /// The event's data, sent as is.
+    pub data: String,
+    /// A socket to leave out, as the trigger's `socket_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub socket_id: Option<SocketId>,
+}
+
+/// `POST /actions/client-event`: a client event on a private or presence channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ClientEventBody {
+    pub app: AppId,
+    pub channel: String,
+    pub event: String,
+    /// JSON text.
+    pub data: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub user_id: Option<String>,
+}
+
+/// `POST /actions/raw-frame`: any text, sent to one socket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RawFrameBody {
+    pub socket: SocketId,
+    pub text: String,
+}
+
+/// `POST /actions/disconnect`: close one socket (1000 or 4000–4999).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DisconnectBody {
+    pub socket: SocketId,
+    pub code: u16,
+    /// Empty for the default reason.
     #[serde(default)]
-    socket_id: Option<SocketId>,
+    pub reason: String,
 }
 
-#[derive(Deserialize)]
-struct ClientEvent {
-    app: AppId,
-    channel: String,
-    event: String,
-    data: String,
-    #[serde(default)]
-    user_id: Option<String>,
+/// `POST /actions/terminate`: close every socket signed in as the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TerminateBody {
+    pub app: AppId,
+    pub user: String,
 }
 
-#[derive(Deserialize)]
-struct RawFrame {
-    socket: SocketId,
-    text: String,
-}
-
-#[derive(Deserialize)]
-struct Disconnect {
-    socket: SocketId,
-    code: u16,
-    #[serde(default)]
-    reason: String,
-}
-
-#[derive(Deserialize)]
-struct Terminate {
-    app: AppId,
-    user: String,
+/// What every action answers: `{"ok": true}`, plus the trigger's reply for a publish.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ActionReply {
+    #[ts(type = "true")]
+    pub ok: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub reply: Option<TriggerReply>,
 }
 
 /// Runs an action recorded with `path` and the request body.
@@ -68,17 +97,18 @@ async fn act(
     path: &str,
     body: &Value,
     command: Command,
-) -> Result<Json<Value>, Failure> {
+) -> Result<Json<ActionReply>, Failure> {
     let caller = Caller::new(
         Origin::Inject,
         "POST",
         &format!("/inspector/api{path}"),
         Some(body.to_string()),
     );
-    match inspector.link.call(caller, command).await? {
-        Reply::Published(reply) => Ok(Json(json!({"ok": true, "reply": reply}))),
-        _ => Ok(Json(json!({"ok": true}))),
-    }
+    let reply = match inspector.link.call(caller, command).await? {
+        Reply::Published(reply) => Some(reply),
+        _ => None,
+    };
+    Ok(Json(ActionReply { ok: true, reply }))
 }
 
 fn parse<T: serde::de::DeserializeOwned>(body: &Value) -> Result<T, Failure> {
@@ -89,8 +119,8 @@ fn parse<T: serde::de::DeserializeOwned>(body: &Value) -> Result<T, Failure> {
 async fn publish(
     State(inspector): State<Inspector>,
     Json(body): Json<Value>,
-) -> Result<Json<Value>, Failure> {
-    let Publish { app, name, channels, data, socket_id } = parse(&body)?;
+) -> Result<Json<ActionReply>, Failure> {
+    let PublishBody { app, name, channels, data, socket_id } = parse(&body)?;
     let request = TriggerRequest { name, data, channels, socket_id, info: Vec::new() };
     act(&inspector, "/actions/publish", &body, Command::Publish { app, request }).await
 }
@@ -98,8 +128,8 @@ async fn publish(
 async fn client_event(
     State(inspector): State<Inspector>,
     Json(body): Json<Value>,
-) -> Result<Json<Value>, Failure> {
-    let ClientEvent { app, channel, event, data, user_id } = parse(&body)?;
+) -> Result<Json<ActionReply>, Failure> {
+    let ClientEventBody { app, channel, event, data, user_id } = parse(&body)?;
     let command = Command::ClientEvent { app, channel, event, data, user_id };
     act(&inspector, "/actions/client-event", &body, command).await
 }
@@ -107,16 +137,16 @@ async fn client_event(
 async fn raw_frame(
     State(inspector): State<Inspector>,
     Json(body): Json<Value>,
-) -> Result<Json<Value>, Failure> {
-    let RawFrame { socket, text } = parse(&body)?;
+) -> Result<Json<ActionReply>, Failure> {
+    let RawFrameBody { socket, text } = parse(&body)?;
     act(&inspector, "/actions/raw-frame", &body, Command::RawFrame { socket, text }).await
 }
 
 async fn disconnect(
     State(inspector): State<Inspector>,
     Json(body): Json<Value>,
-) -> Result<Json<Value>, Failure> {
-    let Disconnect { socket, code, reason } = parse(&body)?;
+) -> Result<Json<ActionReply>, Failure> {
+    let DisconnectBody { socket, code, reason } = parse(&body)?;
     let reason =
         if reason.is_empty() { "Disconnected from the inspector".to_owned() } else { reason };
     act(&inspector, "/actions/disconnect", &body, Command::Disconnect { socket, code, reason })
@@ -126,7 +156,7 @@ async fn disconnect(
 async fn terminate(
     State(inspector): State<Inspector>,
     Json(body): Json<Value>,
-) -> Result<Json<Value>, Failure> {
-    let Terminate { app, user } = parse(&body)?;
+) -> Result<Json<ActionReply>, Failure> {
+    let TerminateBody { app, user } = parse(&body)?;
     act(&inspector, "/actions/terminate", &body, Command::TerminateUser { app, user }).await
 }

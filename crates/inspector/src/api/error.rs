@@ -3,8 +3,24 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use switchboard_engine::ApiError;
+use ts_rs::TS;
+
+/// The body of every error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ErrorBody {
+    pub error: String,
+    /// Filter errors: the character offset of the mistake in the filter text…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub position: Option<usize>,
+    /// …and how many characters to underline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub length: Option<usize>,
+}
 
 /// A failed inspector request.
 #[derive(Debug)]
@@ -56,12 +72,7 @@ impl From<crate::filter::FilterError> for Failure {
 
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
-        let body = match self.span {
-            Some((position, length)) => {
-                json!({"error": self.message, "position": position, "length": length})
-            }
-            None => json!({"error": self.message}),
-        };
-        (self.status, Json(body)).into_response()
+        let (position, length) = self.span.unzip();
+        (self.status, Json(ErrorBody { error: self.message, position, length })).into_response()
     }
 }

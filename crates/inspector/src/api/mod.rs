@@ -10,17 +10,18 @@ mod replay;
 mod sessions;
 mod state;
 mod stream;
+#[cfg(test)]
+mod wire;
 
 use std::sync::Arc;
 
 use axum::routing::get;
 use axum::{middleware, Json, Router};
-use serde_json::{json, Value};
 
 pub use self::replay::Replays;
 pub use self::state::ServerInfo;
 use crate::recorder::RecorderHandle;
-use crate::stats::StatsHandle;
+use crate::stats::{StatsHandle, StatsReply};
 use crate::store::SessionInfo;
 use guard::Access;
 use link::ServerLink;
@@ -67,7 +68,6 @@ struct StatsQuery {
 async fn stats(
     axum::extract::State(inspector): axum::extract::State<Inspector>,
     axum::extract::Query(query): axum::extract::Query<StatsQuery>,
-) -> Json<Value> {
-    let reply = inspector.stats.last(query.seconds.unwrap_or(300)).await;
-    Json(json!(reply))
+) -> Json<StatsReply> {
+    Json(inspector.stats.last(query.seconds.unwrap_or(300)).await)
 }

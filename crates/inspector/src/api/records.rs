@@ -8,13 +8,13 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use switchboard_engine::Observation;
+use ts_rs::TS;
 
 use super::error::Failure;
 use super::{state, Inspector};
-use crate::filter::Filter;
+use crate::filter::{FieldDoc, Filter};
 use crate::recorder::Predicate;
 use crate::store::{Cursor, SessionId};
 
@@ -27,6 +27,57 @@ pub fn routes() -> Router<Inspector> {
         .route("/records/{seq}", get(record))
         .route("/filter", get(check_filter))
         .route("/values", get(values))
+}
+
+/// `GET /records`: a page of history, oldest first, with the cursors to page on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RecordsPage {
+    pub records: Vec<Observation>,
+    /// Pass as `before` for the previous (older) page; `null` when there is none.
+    #[ts(type = "number | null")]
+    pub next_before: Option<u64>,
+    /// Pass as `after` for the next (newer) page; `null` when there is none.
+    #[ts(type = "number | null")]
+    pub next_after: Option<u64>,
+}
+
+/// `GET /records/{seq}`: one record, what caused it and what it caused.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Trace {
+    pub record: Observation,
+    pub cause: Option<Observation>,
+    pub effects: Vec<Observation>,
+}
+
+/// `GET /filter`: whether a filter parses (with the error's span when not), and the names
+/// the language knows. Sent only (`FieldDoc` is static text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct FilterCheck {
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub position: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub length: Option<usize>,
+    pub fields: &'static [FieldDoc],
+}
+
+/// `GET /values`: values seen lately, for autocomplete; each list sorted, no duplicates.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Values {
+    pub channels: BTreeSet<String>,
+    pub events: BTreeSet<String>,
+    pub sockets: BTreeSet<String>,
+    pub users: BTreeSet<String>,
+    pub apps: BTreeSet<String>,
 }
 
 /// `current` (the live ring and the session being recorded) or a session id.
@@ -70,7 +121,7 @@ struct RecordsQuery {
 async fn records(
     State(inspector): State<Inspector>,
     Query(query): Query<RecordsQuery>,
-) -> Result<Json<Value>, Failure> {
+) -> Result<Json<RecordsPage>, Failure> {
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
     let predicate = predicate(parse_filter(query.filter.as_deref())?);
     let source = source(query.session.as_deref())?;
@@ -96,7 +147,7 @@ async fn records(
         Some(Cursor::After(seq)) => (None, Some(seq)),
         _ => (None, None),
     };
-    Ok(Json(json!({"records": records, "next_before": next_before, "next_after": next_after})))
+    Ok(Json(RecordsPage { records, next_before, next_after }))
 }
 
 /// The live ring first; older (or forward) pages come from the session on disk.
@@ -147,7 +198,7 @@ async fn record(
     State(inspector): State<Inspector>,
     Path(seq): Path<u64>,
     Query(query): Query<SessionQuery>,
-) -> Result<Json<Value>, Failure> {
+) -> Result<Json<Trace>, Failure> {
     let source = source(query.session.as_deref())?;
     let found = find(&inspector, source, vec![seq]).await?;
     let record =
@@ -158,19 +209,17 @@ async fn record(
     };
     let caused_by = Arc::new(move |r: &Observation| r.cause == Some(seq)) as Predicate;
     let effects = match source {
-        Source::Current => inspector
-            .recorder
-            .recent(Some(caused_by), MAX_LIMIT, None)
-            .await
-            .map_err(Failure::from)?,
+        Source::Current => {
+            let recent = inspector.recorder.recent(Some(caused_by), MAX_LIMIT, None).await;
+            recent.map_err(Failure::from)?.iter().map(|r| (**r).clone()).collect()
+        }
         Source::Session(id) => {
             let page =
                 inspector.recorder.query(id, Cursor::After(seq), MAX_LIMIT, Some(caused_by)).await;
-            page.map_err(Failure::from)?.records.into_iter().map(Arc::new).collect()
+            page.map_err(Failure::from)?.records
         }
     };
-    let effects: Vec<&Observation> = effects.iter().map(AsRef::as_ref).collect();
-    Ok(Json(json!({"record": record, "cause": cause, "effects": effects})))
+    Ok(Json(Trace { record, cause, effects }))
 }
 
 /// Records by seq from the ring (current) or a session.
@@ -214,25 +263,29 @@ struct FilterQuery {
     q: Option<String>,
 }
 
-async fn check_filter(Query(query): Query<FilterQuery>) -> Json<Value> {
+async fn check_filter(Query(query): Query<FilterQuery>) -> Json<FilterCheck> {
     let fields = crate::filter::fields();
-    match parse_filter(query.q.as_deref()) {
-        Ok(_) => Json(json!({"ok": true, "fields": fields})),
+    Json(match parse_filter(query.q.as_deref()) {
+        Ok(_) => FilterCheck { ok: true, error: None, position: None, length: None, fields },
         Err(failure) => {
             let (position, length) = failure.span.unwrap_or((0, 1));
-            Json(
-                json!({"ok": false, "error": failure.message, "position": position, "length": length, "fields": fields}),
-            )
+            FilterCheck {
+                ok: false,
+                error: Some(failure.message),
+                position: Some(position),
+                length: Some(length),
+                fields,
+            }
         }
-    }
+    })
 }
 
 /// Values seen in the live state and the newest records, for autocomplete.
-async fn values(State(inspector): State<Inspector>) -> Result<Json<Value>, Failure> {
+async fn values(State(inspector): State<Inspector>) -> Result<Json<Values>, Failure> {
     let state = state::live_state(&inspector).await?;
     let recent = inspector.recorder.recent(None, 2000, None).await.map_err(Failure::from)?;
-    let mut sets: [BTreeSet<String>; 5] = Default::default();
-    let [channels, events, sockets, users, apps] = &mut sets;
+    let mut values = Values::default();
+    let Values { channels, events, sockets, users, apps } = &mut values;
     for app in &state.apps {
         apps.insert(app.id.to_string());
         channels.extend(app.channels.iter().map(|c| c.name.clone()));
@@ -247,7 +300,5 @@ async fn values(State(inspector): State<Inspector>) -> Result<Json<Value>, Failu
         sockets.extend(record.socket.as_ref().map(ToString::to_string));
         users.extend(record.user.as_ref().map(ToString::to_string));
     }
-    Ok(Json(
-        json!({"channels": channels, "events": events, "sockets": sockets, "users": users, "apps": apps}),
-    ))
+    Ok(Json(values))
 }

@@ -9,11 +9,12 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 use switchboard_engine::control::Command;
 use switchboard_engine::{Caller, Observation, Origin, TriggerRequest};
 use switchboard_proto::AppId;
 use tokio::sync::{mpsc, watch};
+use ts_rs::TS;
 
 use super::error::Failure;
 use super::records::{parse_filter, source, Source};
@@ -27,9 +28,47 @@ pub fn routes() -> Router<Inspector> {
         .route("/replay/{id}/step", post(step))
 }
 
+/// The body of `POST /replay`. The records are `records` if given, else those of `session`
+/// (default `current`) matching `filter`, narrowed to `seqs` when given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export, optional_fields = nullable)]
+pub struct ReplayRequest {
+    /// `"current"` or a session id, as text.
+    pub session: Option<String>,
+    #[ts(optional = nullable, type = "Array<number> | null")]
+    pub seqs: Option<Vec<u64>>,
+    pub filter: Option<String>,
+    pub records: Option<Vec<Observation>>,
+    /// `original` (the default), `scaled` (needs `speed`), `fastest` or `step`.
+    #[ts(optional = nullable, type = "\"original\" | \"scaled\" | \"fastest\" | \"step\" | null")]
+    pub timing: Option<String>,
+    pub speed: Option<f64>,
+    #[serde(default)]
+    #[ts(as = "Option<Vec<ChannelRename>>", optional)]
+    pub rename: Vec<ChannelRename>,
+    /// Publish into this app rather than each record's own.
+    pub app: Option<AppId>,
+}
+
+/// The answer to `POST /replay`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReplayStarted {
+    /// For `GET /replay/{id}`, `/step` and `DELETE`.
+    #[ts(type = "number")]
+    pub id: u64,
+    /// Steps planned.
+    pub total: usize,
+    /// Records that carry nothing to replay.
+    pub not_replayable: usize,
+    /// Copies of a publish already planned.
+    pub duplicates: usize,
+}
+
 /// Where a replay is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum ReplayState {
     Running,
     /// Step mode: waiting for the next `step` call.
@@ -38,8 +77,11 @@ pub enum ReplayState {
     Cancelled,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// `GET /replay/{id}` (and the answer to `step` and `DELETE`): how far a replay has got.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct ReplayStatus {
+    #[ts(type = "number")]
     pub id: u64,
     pub total: usize,
     pub done: usize,
@@ -76,32 +118,11 @@ impl Replays {
     }
 }
 
-#[derive(Deserialize)]
-struct StartBody {
-    session: Option<String>,
-    seqs: Option<Vec<u64>>,
-    filter: Option<String>,
-    records: Option<Vec<Observation>>,
-    #[serde(default)]
-    timing: Option<String>,
-    speed: Option<f64>,
-    #[serde(default)]
-    rename: Vec<ChannelRename>,
-    app: Option<AppId>,
-}
-
 async fn start(
     State(inspector): State<Inspector>,
-    Json(body): Json<StartBody>,
-) -> Result<Json<Value>, Failure> {
-    let timing = match (body.timing.as_deref().unwrap_or("original"), body.speed) {
-        ("original", _) => ReplayTiming::Original,
-        ("scaled", Some(speed)) => ReplayTiming::Scaled { speed },
-        ("scaled", None) => return Err(Failure::bad_request("scaled timing needs a speed")),
-        ("fastest", _) => ReplayTiming::Fastest,
-        ("step", _) => ReplayTiming::Step,
-        (other, _) => return Err(Failure::bad_request(format!("unknown timing {other:?}"))),
-    };
+    Json(body): Json<ReplayRequest>,
+) -> Result<Json<ReplayStarted>, Failure> {
+    let timing = timing(&body)?;
     let records = select(&inspector, &body).await?;
     let options = ReplayOptions { timing, rename: body.rename.clone(), only_app: None };
     let plan = plan(&records, &options).map_err(|e| Failure::bad_request(e.to_string()))?;
@@ -109,41 +130,54 @@ async fn start(
         Some(app) => Some(app),
         None => state::live_state(&inspector).await?.apps.first().map(|a| a.id.clone()),
     };
-    let total = plan.steps.len();
+    let (total, not_replayable, duplicates) =
+        (plan.steps.len(), plan.not_replayable, plan.duplicates);
+    let id = launch(&inspector, body.app, fallback_app, plan.steps, timing);
+    Ok(Json(ReplayStarted { id, total, not_replayable, duplicates }))
+}
+
+/// The request's pace: `original` unless it names another.
+fn timing(body: &ReplayRequest) -> Result<ReplayTiming, Failure> {
+    match (body.timing.as_deref().unwrap_or("original"), body.speed) {
+        ("original", _) => Ok(ReplayTiming::Original),
+        ("scaled", Some(speed)) => Ok(ReplayTiming::Scaled { speed }),
+        ("scaled", None) => Err(Failure::bad_request("scaled timing needs a speed")),
+        ("fastest", _) => Ok(ReplayTiming::Fastest),
+        ("step", _) => Ok(ReplayTiming::Step),
+        (other, _) => Err(Failure::bad_request(format!("unknown timing {other:?}"))),
+    }
+}
+
+/// Registers a replay and starts publishing its steps; returns its id.
+fn launch(
+    inspector: &Inspector,
+    body_app: Option<AppId>,
+    fallback_app: Option<AppId>,
+    steps: Vec<ReplayStep>,
+    timing: ReplayTiming,
+) -> u64 {
+    let total = steps.len();
     let (step_tx, step_rx) = mpsc::unbounded_channel();
     let (cancel_tx, cancel_rx) = watch::channel(false);
     let mut spawned = None;
     let id = inspector.replays.insert(|id| {
-        let status = ReplayStatus {
-            id,
-            total,
-            done: 0,
-            failed: 0,
-            state: ReplayState::Running,
-            last_error: None,
-        };
+        let state = ReplayState::Running;
+        let status = ReplayStatus { id, total, done: 0, failed: 0, state, last_error: None };
         let (status_tx, status_rx) = watch::channel(status);
         spawned = Some(status_tx);
         Control { status: status_rx, step: step_tx, cancel: cancel_tx }
     });
-    if let Some(status_tx) = spawned {
-        let run = Run {
-            inspector: inspector.clone(),
-            body_app: body.app,
-            fallback_app,
-            step: step_rx,
-            cancel: cancel_rx,
-            status: status_tx,
-        };
-        tokio::spawn(run.execute(plan.steps, timing == ReplayTiming::Step));
+    if let Some(status) = spawned {
+        let inspector = inspector.clone();
+        let run =
+            Run { inspector, body_app, fallback_app, step: step_rx, cancel: cancel_rx, status };
+        tokio::spawn(run.execute(steps, timing == ReplayTiming::Step));
     }
-    Ok(Json(
-        json!({"id": id, "total": total, "not_replayable": plan.not_replayable, "duplicates": plan.duplicates}),
-    ))
+    id
 }
 
 /// The records a replay request names.
-async fn select(inspector: &Inspector, body: &StartBody) -> Result<Vec<Observation>, Failure> {
+async fn select(inspector: &Inspector, body: &ReplayRequest) -> Result<Vec<Observation>, Failure> {
     if let Some(records) = &body.records {
         return Ok(records.clone());
     }

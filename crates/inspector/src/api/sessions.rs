@@ -8,9 +8,10 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use switchboard_engine::Observation;
+use ts_rs::TS;
 
 use super::error::Failure;
 use super::Inspector;
@@ -30,42 +31,79 @@ pub fn routes() -> Router<Inspector> {
         .route("/sessions/import", post(import).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
 }
 
-async fn list(State(inspector): State<Inspector>) -> Result<Json<Value>, Failure> {
-    let current = inspector.current_session().await.map(|s| s.id);
-    let sessions = inspector.recorder.sessions().await.map_err(Failure::from)?;
-    let listed: Vec<Value> = sessions
-        .into_iter()
-        .map(|s| {
-            let mut value = json!(s);
-            value["current"] = json!(Some(s.id) == current);
-            value
-        })
-        .collect();
-    Ok(Json(json!(listed)))
+/// One entry of `GET /sessions`: the session, and whether it is the one being recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SessionEntry {
+    #[serde(flatten)]
+    pub session: SessionInfo,
+    pub current: bool,
 }
 
-#[derive(Deserialize, Default)]
-struct NameBody {
-    name: Option<String>,
+/// The body of `POST /sessions` (optional there) and `PATCH /sessions/{id}` (required).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SessionName {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub name: Option<String>,
+}
+
+/// `POST /sessions/stop`: the session that ended, if one was being recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StopReply {
+    #[ts(type = "true")]
+    pub ok: bool,
+    pub ended: Option<SessionInfo>,
+}
+
+/// `DELETE /sessions/{id}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OkReply {
+    #[ts(type = "true")]
+    pub ok: bool,
+}
+
+/// `POST /sessions/import`: the new session and what could not be imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportResult {
+    pub id: SessionId,
+    pub name: String,
+    /// How many records were imported.
+    pub records: usize,
+    pub warnings: Vec<String>,
+}
+
+async fn list(State(inspector): State<Inspector>) -> Result<Json<Vec<SessionEntry>>, Failure> {
+    let current = inspector.current_session().await.map(|s| s.id);
+    let sessions = inspector.recorder.sessions().await.map_err(Failure::from)?;
+    let listed = sessions
+        .into_iter()
+        .map(|session| SessionEntry { current: Some(session.id) == current, session })
+        .collect();
+    Ok(Json(listed))
 }
 
 async fn start(
     State(inspector): State<Inspector>,
-    body: Option<Json<NameBody>>,
+    body: Option<Json<SessionName>>,
 ) -> Result<Json<SessionInfo>, Failure> {
     let name = body.and_then(|Json(b)| b.name).filter(|n| !n.trim().is_empty());
     Ok(Json(inspector.recorder.start_session(name).await.map_err(Failure::from)?))
 }
 
-async fn stop(State(inspector): State<Inspector>) -> Result<Json<Value>, Failure> {
+async fn stop(State(inspector): State<Inspector>) -> Result<Json<StopReply>, Failure> {
     let ended = inspector.recorder.stop().await.map_err(Failure::from)?;
-    Ok(Json(json!({"ok": true, "ended": ended})))
+    Ok(Json(StopReply { ok: true, ended }))
 }
 
 async fn rename(
     State(inspector): State<Inspector>,
     Path(id): Path<i64>,
-    Json(body): Json<NameBody>,
+    Json(body): Json<SessionName>,
 ) -> Result<Json<SessionInfo>, Failure> {
     let name = body.name.ok_or_else(|| Failure::bad_request("name is required"))?;
     let renamed = inspector.recorder.rename(SessionId(id), name).await;
@@ -75,7 +113,7 @@ async fn rename(
 async fn delete(
     State(inspector): State<Inspector>,
     Path(id): Path<i64>,
-) -> Result<Json<Value>, Failure> {
+) -> Result<Json<OkReply>, Failure> {
     if inspector.current_session().await.is_some_and(|s| s.id == SessionId(id)) {
         return Err(Failure::bad_request(
             "this session is being recorded; stop it or start a new one first",
@@ -86,7 +124,7 @@ async fn delete(
         .delete(SessionId(id))
         .await
         .map_err(|e| Failure::bad_request(e.to_string()))?;
-    Ok(Json(json!({"ok": true})))
+    Ok(Json(OkReply { ok: true }))
 }
 
 #[derive(Deserialize)]
@@ -160,7 +198,10 @@ pub(super) async fn all_records(
     }
 }
 
-async fn import(State(inspector): State<Inspector>, body: Bytes) -> Result<Json<Value>, Failure> {
+async fn import(
+    State(inspector): State<Inspector>,
+    body: Bytes,
+) -> Result<Json<ImportResult>, Failure> {
     let imported = parse_import(&body)?;
     let warnings: Vec<String> = imported.skipped.iter().map(ToString::to_string).collect();
     let count = imported.records.len();
@@ -176,7 +217,7 @@ async fn import(State(inspector): State<Inspector>, body: Bytes) -> Result<Json<
     };
     let stored = inspector.recorder.import(meta, imported.records).await;
     let stored = stored.map_err(|e| Failure::bad_request(format!("import failed: {e}")))?;
-    Ok(Json(json!({"id": stored.id, "name": stored.name, "records": count, "warnings": warnings})))
+    Ok(Json(ImportResult { id: stored.id, name: stored.name, records: count, warnings }))
 }
 
 /// NDJSON when the first line is a Switchboard header, HAR otherwise.

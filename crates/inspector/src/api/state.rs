@@ -4,15 +4,16 @@
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Serialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use switchboard_engine::control::{Command, Reply};
-use switchboard_engine::live::LiveState;
+use switchboard_engine::live::{AppView, LiveState};
 use switchboard_engine::{Caller, Origin};
-use switchboard_proto::AppId;
+use switchboard_proto::{AppId, AppKey};
+use ts_rs::TS;
 
 use super::error::Failure;
 use super::Inspector;
+use crate::store::SessionInfo;
 
 pub fn routes() -> Router<Inspector> {
     Router::new()
@@ -27,6 +28,52 @@ pub struct ServerInfo {
     pub version: String,
     pub ws_url: String,
     pub http_url: String,
+}
+
+/// `GET /info`: what the Getting started view needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Info {
+    pub version: String,
+    pub ws_url: String,
+    pub http_url: String,
+    pub apps: Vec<AppInfo>,
+    /// Whether a session is being recorded to disk.
+    pub recording: bool,
+    /// The session being recorded.
+    pub session: Option<SessionInfo>,
+}
+
+/// One app in `Info`: never its secret, only the masked form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AppInfo {
+    pub id: AppId,
+    pub key: AppKey,
+    pub secret_masked: String,
+    pub enabled: bool,
+    pub client_events: bool,
+}
+
+impl From<&AppView> for AppInfo {
+    fn from(app: &AppView) -> Self {
+        Self {
+            id: app.id.clone(),
+            key: app.key.clone(),
+            secret_masked: app.secret_masked.clone(),
+            enabled: app.enabled,
+            client_events: app.client_events,
+        }
+    }
+}
+
+/// `GET /apps/{id}/credentials`: the secret in full, for the `.env` snippet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Credentials {
+    pub id: AppId,
+    pub key: AppKey,
+    pub secret: String,
 }
 
 fn reader() -> Caller {
@@ -44,35 +91,28 @@ async fn state(State(inspector): State<Inspector>) -> Result<Json<LiveState>, Fa
     Ok(Json(live_state(&inspector).await?))
 }
 
-async fn info(State(inspector): State<Inspector>) -> Result<Json<Value>, Failure> {
+async fn info(State(inspector): State<Inspector>) -> Result<Json<Info>, Failure> {
     let state = live_state(&inspector).await?;
-    let apps: Vec<Value> = state
-        .apps
-        .iter()
-        .map(|a| json!({"id": a.id, "key": a.key, "enabled": a.enabled, "client_events": a.client_events}))
-        .collect();
-    let info = &*inspector.info;
+    let server = &*inspector.info;
     let session = inspector.current_session().await;
-    Ok(Json(json!({
-        "version": info.version,
-        "ws_url": info.ws_url,
-        "http_url": info.http_url,
-        "apps": apps,
-        "recording": session.is_some(),
-        "session": session,
-    })))
+    Ok(Json(Info {
+        version: server.version.clone(),
+        ws_url: server.ws_url.clone(),
+        http_url: server.http_url.clone(),
+        apps: state.apps.iter().map(AppInfo::from).collect(),
+        recording: session.is_some(),
+        session,
+    }))
 }
 
 async fn credentials(
     State(inspector): State<Inspector>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, Failure> {
+) -> Result<Json<Credentials>, Failure> {
     let app = AppId::new(id).map_err(|e| Failure::bad_request(e.to_string()))?;
     let caller = Caller::new(Origin::Inject, "GET", "/inspector/api/apps/credentials", None);
     match inspector.link.call(caller, Command::Credentials { app }).await? {
-        Reply::Credentials { id, key, secret } => {
-            Ok(Json(json!({"id": id, "key": key, "secret": secret})))
-        }
+        Reply::Credentials { id, key, secret } => Ok(Json(Credentials { id, key, secret })),
         _ => {
             Err(Failure::internal("the server answered the credentials query with something else"))
         }

@@ -6,9 +6,10 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use switchboard_engine::Observation;
 use tokio::sync::broadcast::error::RecvError;
+use ts_rs::TS;
 
 use super::records::parse_filter;
 use super::Inspector;
@@ -32,17 +33,49 @@ async fn upgrade(
     ws.on_upgrade(move |socket| run(socket, inspector, query.filter))
 }
 
-/// A message from the UI.
-#[derive(Deserialize)]
+/// A message from the UI: `{"type":"filter","filter":"…"}` changes the filter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
-enum ClientMessage {
+#[ts(export)]
+pub enum StreamRequest {
     Filter { filter: String },
+}
+
+/// A message to the UI. Sent only: `records` borrows the batch it comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export)]
+pub enum StreamMessage<'a> {
+    /// The batch's records that match the filter (never empty).
+    Records { records: Vec<&'a Observation> },
+    /// The stream fell behind and skipped this many batches.
+    Gap {
+        #[ts(type = "number")]
+        missed_batches: u64,
+    },
+    /// An invalid filter (with its span; the previous filter stays) or a bad message.
+    Error {
+        error: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        position: Option<usize>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        length: Option<usize>,
+    },
+    /// The filter the stream now applies.
+    Filter { filter: String },
+}
+
+impl StreamMessage<'_> {
+    fn error(error: impl Into<String>) -> Self {
+        Self::Error { error: error.into(), position: None, length: None }
+    }
 }
 
 async fn run(mut socket: WebSocket, inspector: Inspector, filter: Option<String>) {
     let Ok(mut live) = inspector.recorder.subscribe() else {
-        let _ =
-            socket.send(text(&json!({"type": "error", "error": "the recorder has stopped"}))).await;
+        let _ = socket.send(text(&StreamMessage::error("the recorder has stopped"))).await;
         return;
     };
     let mut filter = match parse_filter(filter.as_deref()) {
@@ -56,12 +89,12 @@ async fn run(mut socket: WebSocket, inspector: Inspector, filter: Option<String>
         tokio::select! {
             batch = live.recv() => {
                 let message = match batch {
-                    Ok(batch) => batch_message(&batch, &filter),
-                    Err(RecvError::Lagged(batches)) => Some(json!({"type": "gap", "missed_batches": batches})),
+                    Ok(batch) => batch_message(&batch, &filter).map(|m| text(&m)),
+                    Err(RecvError::Lagged(batches)) => Some(text(&StreamMessage::Gap { missed_batches: batches })),
                     Err(RecvError::Closed) => return,
                 };
                 if let Some(message) = message {
-                    if socket.send(text(&message)).await.is_err() {
+                    if socket.send(message).await.is_err() {
                         return;
                     }
                 }
@@ -81,31 +114,37 @@ async fn run(mut socket: WebSocket, inspector: Inspector, filter: Option<String>
     }
 }
 
-fn batch_message(batch: &LiveBatch, filter: &Filter) -> Option<Value> {
-    let records: Vec<&switchboard_engine::Observation> =
+fn batch_message<'a>(batch: &'a LiveBatch, filter: &Filter) -> Option<StreamMessage<'a>> {
+    let records: Vec<&Observation> =
         batch.iter().map(AsRef::as_ref).filter(|r| filter.matches(r)).collect();
-    (!records.is_empty()).then(|| json!({"type": "records", "records": records}))
+    (!records.is_empty()).then_some(StreamMessage::Records { records })
 }
 
 /// Applies a `{"type":"filter"}` message; answers with an error or an acknowledgement.
-fn change_filter(body: &str, filter: &mut Filter) -> Option<Value> {
-    match serde_json::from_str::<ClientMessage>(body) {
-        Ok(ClientMessage::Filter { filter: text }) => match parse_filter(Some(&text)) {
+fn change_filter(body: &str, filter: &mut Filter) -> Option<StreamMessage<'static>> {
+    match serde_json::from_str::<StreamRequest>(body) {
+        Ok(StreamRequest::Filter { filter: text }) => match parse_filter(Some(&text)) {
             Ok(parsed) => {
                 *filter = parsed;
-                Some(json!({"type": "filter", "filter": text}))
+                Some(StreamMessage::Filter { filter: text })
             }
             Err(failure) => Some(error_message(&failure)),
         },
-        Err(error) => Some(json!({"type": "error", "error": format!("unknown message: {error}")})),
+        Err(error) => Some(StreamMessage::error(format!("unknown message: {error}"))),
     }
 }
 
-fn error_message(failure: &super::error::Failure) -> Value {
+fn error_message(failure: &super::error::Failure) -> StreamMessage<'static> {
     let (position, length) = failure.span.unwrap_or((0, 0));
-    json!({"type": "error", "error": failure.message, "position": position, "length": length})
+    StreamMessage::Error {
+        error: failure.message.clone(),
+        position: Some(position),
+        length: Some(length),
+    }
 }
 
-fn text(value: &Value) -> Message {
-    Message::Text(Utf8Bytes::from(value.to_string()))
+fn text(message: &StreamMessage<'_>) -> Message {
+    // Cannot fail: every map in a message has string keys.
+    let json = serde_json::to_string(message).unwrap_or_default();
+    Message::Text(Utf8Bytes::from(json))
 }

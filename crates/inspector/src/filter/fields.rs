@@ -1,6 +1,7 @@
 //! The names the filter language knows, with a description of each for autocomplete.
 
 use serde::Serialize;
+use ts_rs::TS;
 
 use super::ast::Field;
 
@@ -39,8 +40,10 @@ pub const DIRS: &[&str] = &["in", "out", "none"];
 pub(crate) const FIELD_LIST: &[&str] =
     &["kind", "event", "channel", "socket", "user", "app", "origin", "dir", "status"];
 
-/// One name of the filter language, for autocomplete and help.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// One name of the filter language, for autocomplete and help. Static text, so it is only
+/// ever sent (`Serialize`), never read back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
 pub struct FieldDoc {
     /// What is typed: `channel`, `status`, `has`, `data`.
     pub name: &'static str,

@@ -3,11 +3,14 @@
 
 use serde::{Deserialize, Serialize};
 use switchboard_proto::{ChannelName, ChannelNameError};
+use ts_rs::TS;
 
 use super::ReplayError;
 
-/// One rename rule, as the UI and API send it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One rename rule, as the UI and API send it: `{"from","to"}` (or the pair `[from, to]`,
+/// which serde reads into the same struct).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct ChannelRename {
     pub from: String,
     pub to: String,

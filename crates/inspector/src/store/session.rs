@@ -3,13 +3,15 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::StoreError;
 
 /// A recording session's number in the database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(transparent)]
-pub struct SessionId(pub i64);
+#[ts(export)]
+pub struct SessionId(#[ts(type = "number")] pub i64);
 
 impl fmt::Display for SessionId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -18,22 +20,29 @@ impl fmt::Display for SessionId {
 }
 
 /// What the session list shows about one session. Times are unix milliseconds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct SessionInfo {
     pub id: SessionId,
     pub name: String,
+    #[ts(type = "number")]
     pub started_at: u64,
     /// `None` while the session is being recorded.
+    #[ts(type = "number | null")]
     pub ended_at: Option<u64>,
     /// Stored records, gap records included.
+    #[ts(type = "number")]
     pub records: u64,
     /// Observations lost to gaps (the sum of the session's `Gap { missed }`).
     #[serde(default)]
+    #[ts(type = "number")]
     pub missed: u64,
     /// The `at` of the earliest and latest record, when there is one.
     #[serde(default)]
+    #[ts(type = "number | null")]
     pub first_at: Option<u64>,
     #[serde(default)]
+    #[ts(type = "number | null")]
     pub last_at: Option<u64>,
 }
 

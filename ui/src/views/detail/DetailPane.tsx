@@ -4,7 +4,8 @@
 import { useEffect, useState } from 'react';
 import type { Observation } from '../../bindings/Observation';
 import { useApp, message } from '../../context';
-import { api, type Trace } from '../../lib/api';
+import type { Trace } from '../../bindings/Trace';
+import { api } from '../../lib/api';
 import { clock, closeCodeMeaning, kindInfo } from '../../lib/format';
 import { channelOf, decode, eventOf } from '../../lib/payload';
 import { direction, rawText, status } from '../../lib/records';

@@ -2,7 +2,9 @@
 // underlined, autocomplete of fields and known values, and saved filters.
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import { useApp } from '../../context';
-import { api, type FieldDoc, type Values } from '../../lib/api';
+import type { FieldDoc } from '../../bindings/FieldDoc';
+import type { Values } from '../../bindings/Values';
+import { api } from '../../lib/api';
 import { applyCompletion, charsToUtf16, completionContext, FIELD_NAMES, suggest, tokenize, type Completing } from '../../lib/filterText';
 import { loadFilters, saveFilters, upsert, type SavedFilter } from '../../lib/storage';
 import { KINDS, ORIGINS } from '../../lib/kinds';
@@ -11,7 +13,10 @@ import { SavedFilters } from './SavedFilters';
 const FIXED: Record<string, readonly string[]> = { kind: KINDS, origin: ORIGINS, dir: ['in', 'out', 'none'] };
 const FROM_VALUES: Record<string, keyof Values> = { channel: 'channels', event: 'events', socket: 'sockets', user: 'users', app: 'apps' };
 
-function candidates(ctx: Completing, fields: FieldDoc[], values: Values | null): string[] {
+/** A field name, with its description once the server has sent it. */
+type Known = Pick<FieldDoc, 'name'> & Partial<FieldDoc>;
+
+function candidates(ctx: Completing, fields: Known[], values: Values | null): string[] {
   if (ctx.type === 'field') return ctx.prefix ? suggest(ctx.prefix, fields.map((f) => f.name)) : [];
   const fixed = fields.find((f) => f.name === ctx.field)?.values;
   const list = fixed && fixed.length > 0 ? fixed : (FIXED[ctx.field] ?? (values ? values[FROM_VALUES[ctx.field] ?? 'apps'] : []));
@@ -23,7 +28,7 @@ export function FilterBar({ inputRef }: { inputRef: RefObject<HTMLInputElement |
   const { applyFilter, setFilterError, filter } = t;
   const [text, setText] = useState(t.filter);
   const [caret, setCaret] = useState(0);
-  const [fields, setFields] = useState<FieldDoc[]>(FIELD_NAMES.map((name) => ({ name })));
+  const [fields, setFields] = useState<Known[]>(FIELD_NAMES.map((name) => ({ name })));
   const [values, setValues] = useState<Values | null>(null);
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(0);
@@ -39,8 +44,8 @@ export function FilterBar({ inputRef }: { inputRef: RefObject<HTMLInputElement |
     const timer = setTimeout(() => {
       void api.checkFilter(text).then((res) => {
         if (id !== checkSeq.current) return;
-        if (res.fields) setFields(res.fields.map((f) => (typeof f === 'string' ? { name: f } : f)));
-        if ('error' in res && res.error) setFilterError({ message: res.error, position: res.position ?? 0, length: res.length ?? 1 });
+        setFields(res.fields);
+        if (res.error !== undefined) setFilterError({ message: res.error, position: res.position ?? 0, length: res.length ?? 1 });
         else applyFilter(text);
       }, () => undefined);
     }, 250);

@@ -79,7 +79,7 @@ export function TimelineView() {
           <input type="checkbox" checked={t.showPings} onChange={(e) => t.setShowPings(e.target.checked)} /> Show pings
         </label>
         <span className="muted">
-          {count(buffer.length)} shown · {count(buffer.total)} held{t.gaps > 0 ? ` · ${count(t.gaps)} missed` : ''}
+          {count(buffer.length)} shown · {count(buffer.total)} held{t.gaps > 0 ? ` · ${count(t.gaps)} batches missed` : ''}
         </span>
         {t.source.type === 'session' && (
           <span className="pill">
