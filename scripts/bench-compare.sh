@@ -137,15 +137,17 @@ each() {
   done
 }
 
-median_of() { # median_of SCENARIO SERVER JQ-PATH
-  jq -s "map($3) | sort | .[(length - 1) / 2 | floor]" "$RESULTS/$1/$2"-*.json
+median_of() { # median_of SCENARIO SERVER FIELD: the median of a top-level figure over rounds
+  python3 -c 'import json, statistics, sys
+print(statistics.median(json.load(open(f))[sys.argv[1]] for f in sys.argv[2:]))' \
+    "$3" "$RESULTS/$1/$2"-*.json
 }
 
 # --- the runs ----------------------------------------------------------------------------------
 each fanout-flat "switchboard sockudo switchboard-norecord" \
   fanout --subscribers "$SUBSCRIBERS" --payload "$PAYLOAD" --window "$WINDOW"
-PEAK="$(median_of fanout-flat sockudo .deliveries_per_sec)"
-RATE="$(jq -n "($PEAK / 2 / $SUBSCRIBERS * 10 | round) / 10")"
+PEAK="$(median_of fanout-flat sockudo deliveries_per_sec)"
+RATE="$(python3 -c "print(round($PEAK / 2 / $SUBSCRIBERS, 1))")"
 bench_log "sockudo's peak: $PEAK deliveries/s; fixed rate: $RATE publishes/s"
 each fanout-rate "switchboard sockudo" \
   fanout --subscribers "$SUBSCRIBERS" --payload "$PAYLOAD" --rate "$RATE"

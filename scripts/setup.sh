@@ -4,7 +4,10 @@
 #   bash scripts/setup.sh              everything: system packages, Rust (+ rustfmt, clippy,
 #                                      cargo-nextest), Node 20+, tests/node_modules, ui/ and
 #                                      tests/ui/ node_modules, Chromium, tests/.venv
-#   bash scripts/setup.sh --rust-only  only what `cargo build` / `cargo run` need
+#   bash scripts/setup.sh --rust-only  only what `cargo build -p switchboard` (headless) needs
+#   bash scripts/setup.sh --desktop    what building and running the desktop app needs: Rust,
+#                                      WebKitGTK and the tray library, Node 20+, ui/ and
+#                                      src-tauri/ node_modules (the Tauri CLI)
 #
 # Works as root or through sudo. Installs only what is missing (apt-get update runs at most once,
 # and only when a package must be installed), so a second run on a ready machine takes seconds.
@@ -12,7 +15,9 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUST_ONLY=0
+DESKTOP_ONLY=0
 [[ "${1:-}" == "--rust-only" ]] && RUST_ONLY=1
+[[ "${1:-}" == "--desktop" ]] && DESKTOP_ONLY=1
 
 log() { printf '[setup] %s\n' "$*"; }
 die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
@@ -45,6 +50,18 @@ apt_install() {
 # sha256 of a file, for "already installed from this lock file" stamps.
 digest() { sha256sum "$1" | cut -d' ' -f1; }
 
+# npm_ci_stamped DIR: `npm ci` in DIR unless its node_modules was installed from the same lock.
+npm_ci_stamped() {
+  local dir="$1" stamp="$1/node_modules/.switchboard-lock-sha256"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$(digest "$dir/package-lock.json")" ]]; then
+    log "${dir#"$ROOT"/}/node_modules is up to date"
+    return 0
+  fi
+  log "npm ci in ${dir#"$ROOT"/}/"
+  (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  digest "$dir/package-lock.json" >"$stamp"
+}
+
 # --- system packages -------------------------------------------------------------------------
 if have dpkg; then
   apt_install build-essential pkg-config libssl-dev ca-certificates
@@ -70,11 +87,22 @@ if [[ $RUST_ONLY -eq 1 ]]; then
   exit 0
 fi
 
+# --- desktop app (Tauri v2) --------------------------------------------------------------------
+# WebKitGTK 4.1 pulls in every -dev package the app links (gtk3, soup3, javascriptcore, x11);
+# the tray needs Ayatana's appindicator. Xvfb, xauth, x11-utils, ImageMagick and D-Bus run the
+# launch smoke test (a window under Xvfb, a screenshot, one instance per session bus).
+if have dpkg; then
+  apt_install libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev file \
+    xvfb xauth x11-utils imagemagick dbus
+else
+  log "not a dpkg-based system: install WebKitGTK 4.1 and libayatana-appindicator3 dev packages"
+fi
+
 if have rustup; then
   cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
   cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
 fi
-if ! cargo nextest --version >/dev/null 2>&1; then
+if [[ $DESKTOP_ONLY -eq 0 ]] && ! cargo nextest --version >/dev/null 2>&1; then
   log "installing cargo-nextest (one-off, takes a few minutes)"
   cargo install cargo-nextest --locked
 fi
@@ -89,6 +117,13 @@ have npm || apt_install npm
 node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 11) ? 0 : 1)' ||
   die "Node.js 20.11+ is required, found $(node --version)"
 
+if [[ $DESKTOP_ONLY -eq 1 ]]; then
+  npm_ci_stamped "$ROOT/ui"
+  npm_ci_stamped "$ROOT/src-tauri"
+  log "ready for the desktop app: $(cargo --version), node $(node --version)"
+  exit 0
+fi
+
 TESTS="$ROOT/tests"
 LOCK_STAMP="$TESTS/node_modules/.switchboard-lock-sha256"
 if [[ -f "$LOCK_STAMP" && "$(cat "$LOCK_STAMP")" == "$(digest "$TESTS/package-lock.json")" ]]; then
@@ -100,19 +135,9 @@ else
 fi
 
 # --- UI: ui/node_modules, tests/ui/node_modules and Debian's Chromium for Playwright ----------
-# npm_ci_stamped DIR: `npm ci` in DIR unless its node_modules was installed from the same lock.
-npm_ci_stamped() {
-  local dir="$1" stamp="$1/node_modules/.switchboard-lock-sha256"
-  if [[ -f "$stamp" && "$(cat "$stamp")" == "$(digest "$dir/package-lock.json")" ]]; then
-    log "${dir#"$ROOT"/}/node_modules is up to date"
-    return 0
-  fi
-  log "npm ci in ${dir#"$ROOT"/}/"
-  (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
-  digest "$dir/package-lock.json" >"$stamp"
-}
 npm_ci_stamped "$ROOT/ui"
 npm_ci_stamped "$TESTS/ui"
+npm_ci_stamped "$ROOT/src-tauri" # the Tauri CLI, for bundling (npx tauri build)
 if have dpkg; then
   apt_install chromium
 elif ! have chromium; then

@@ -2,7 +2,8 @@
 # Runs every check and test Switchboard has, on a fresh Debian/Ubuntu machine or a ready one:
 #   setup → cargo fmt --check → clippy -D warnings → cargo build → cargo nextest (or cargo test)
 #   → black-box suite (official pusher-js + pusher Node SDK, node --test) → python SDK suite
-#   → UI: build + typecheck + Vitest in ui/, then the Playwright suite in tests/ui/ (Chromium).
+#   → UI: build + typecheck + Vitest in ui/, then the Playwright suite in tests/ui/ (Chromium)
+#   → desktop: the app launched under Xvfb (tests/desktop/).
 # Every step runs even when an earlier one failed (except that the black-box suites need a
 # fresh build), then a summary is printed; the exit code is non-zero if anything failed.
 #
@@ -124,13 +125,17 @@ else
   p=$(( ${ran:-0} - f ))
   [[ $p -lt 0 ]] && p=0
   suite "black-box (python)" "$status" "$p" "$f"
+
+  # Every `switchboard bench` scenario, briefly, against a fresh server: small N, no
+  # thresholds, so the load generator cannot rot (the comparison is scripts/bench-compare.sh).
+  check bench-smoke bash scripts/bench-smoke.sh || true
 fi
 
 # --- UI ------------------------------------------------------------------------------------------
 # ui/: clean install, typecheck + build (ui/dist, embedded by the binary), Vitest.
-ui_unit() { (cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build && npx vitest run); }
+ui_unit() { (cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build && NO_COLOR=1 npx vitest run); }
 if step ui-unit ui_unit; then status=PASS; else status=FAIL; fi
-line="$(grep -E '^ *Tests +[0-9]' "$LOGS/ui-unit.log" | tail -n1 || true)"
+line="$(sed -E 's/\x1b\[[0-9;]*m//g' "$LOGS/ui-unit.log" | grep -E '^ *Tests +[0-9]' | tail -n1 || true)"
 p="$(sed -nE 's/.* ([0-9]+) passed.*/\1/p' <<<"$line")"
 f="$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$line")"
 suite "ui (vitest)" "$status" "${p:-0}" "${f:-0}"
@@ -139,8 +144,7 @@ if [[ $BUILD_OK -eq 0 && -z "${SWITCHBOARD_BIN:-}" ]]; then
   record FAIL "ui (playwright)" "not run: the build failed"
   FAILED_TESTS=$((FAILED_TESTS + 1))
 else
-  # The binary embeds ui/dist at build time: rebuild it now that ui/dist is fresh.
-  if [[ -z "${SWITCHBOARD_BIN:-}" ]]; then cargo build --workspace >/dev/null 2>&1 || true; fi
+  # Debug builds serve ui/dist from disk (release builds embed it), so the fresh build is used.
   UI_TAP="$LOGS/ui-tests.tap"
   rm -f "$UI_TAP"
   if step ui-tests node --test --test-concurrency=1 --test-timeout=120000 \
@@ -156,6 +160,32 @@ else
   f="$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$UI_TAP" | tail -n1)"
   c="$(sed -nE 's/^# cancelled ([0-9]+)$/\1/p' "$UI_TAP" | tail -n1)"
   suite "ui (playwright)" "$status" "${p:-0}" $(( ${f:-0} + ${c:-0} ))
+fi
+
+# --- desktop app -------------------------------------------------------------------------------
+# The debug build of src-tauri under Xvfb, in its own D-Bus session: the launch self-check, then
+# a pusher-js client seen in the inspector API, a screenshot of the window (kept in
+# tests/artifacts/), a second launch handing over to the first, and a clean quit on SIGTERM.
+if [[ $BUILD_OK -eq 0 && -z "${SWITCHBOARD_DESKTOP_BIN:-}" ]]; then
+  record FAIL "desktop (xvfb)" "not run: the build failed"
+  FAILED_TESTS=$((FAILED_TESTS + 1))
+else
+  DESKTOP_TAP="$LOGS/desktop-tests.tap"
+  rm -f "$DESKTOP_TAP"
+  if step desktop-tests xvfb-run -a -s "-screen 0 1440x900x24" dbus-run-session -- \
+    node --test --test-concurrency=1 --test-timeout=180000 \
+    --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$DESKTOP_TAP" \
+    tests/desktop/*.test.mjs; then
+    status=PASS
+  else
+    status=FAIL
+  fi
+  [[ -f "$DESKTOP_TAP" ]] || : >"$DESKTOP_TAP"
+  p="$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$DESKTOP_TAP" | tail -n1)"
+  f="$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$DESKTOP_TAP" | tail -n1)"
+  c="$(sed -nE 's/^# cancelled ([0-9]+)$/\1/p' "$DESKTOP_TAP" | tail -n1)"
+  suite "desktop (xvfb)" "$status" "${p:-0}" $(( ${f:-0} + ${c:-0} ))
 fi
 
 printf '\n==> summary (logs in tests/artifacts/)\n'

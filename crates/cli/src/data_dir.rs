@@ -19,9 +19,8 @@ impl DataDirArg {
         if let Some(dir) = &self.data_dir {
             return Ok(dir.clone());
         }
-        let dirs = directories::ProjectDirs::from("dev", "Switchboard", "switchboard").context(
+        switchboard::launch::default_data_dir().context(
             "cannot find the home directory for the default data directory; pass --data-dir",
-        )?;
-        Ok(dirs.data_dir().to_path_buf())
+        )
     }
 }

@@ -17,8 +17,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
-/// mimalloc gives memory back to the system soon after connections close (glibc's malloc
-/// kept ~all of it) and is faster on the fan-out path: see docs/benchmarks.md.
+/// jemalloc, with its background thread on (see `main`), gives memory back to the system
+/// within seconds after connections close; glibc's malloc kept nearly all of it. See
+/// docs/benchmarks.md.
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
@@ -50,6 +51,7 @@ enum Command {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
+    // Returns freed memory to the system within seconds (see the allocator above).
     let _ = tikv_jemalloc_ctl::background_thread::write(true);
     match cli.command {
         Command::Serve(args) => serve::run(args).await,

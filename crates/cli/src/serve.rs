@@ -10,11 +10,11 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::builder::NonEmptyStringValueParser;
+use switchboard::launch::{url_host, Launch, LaunchError};
 use switchboard_server::config::{Overrides, Settings};
-use switchboard_server::reload::{self, Loader, Watcher};
-use switchboard_server::{ServeError, Server};
+use switchboard_server::reload::Loader;
 
-use crate::inspect::{self, RecordArgs};
+use crate::inspect::RecordArgs;
 use crate::shutdown::Signals;
 
 const EXIT_CANNOT_RUN: u8 = 1;
@@ -82,49 +82,26 @@ async fn serve(
 ) -> anyhow::Result<()> {
     let signals = Signals::listen().context("cannot watch SIGINT and SIGTERM")?;
     let banner = Banner::new(&settings);
-    let (host, port) = (url_host(&settings.host), settings.port);
-    let server = match Server::bind(settings.clone()).await {
-        Ok(server) => server,
-        Err(ServeError::AddressInUse { .. }) => anyhow::bail!(
+    let recording = recording.recording(record)?;
+    let launch = Launch { settings, load, recording, inspector_routes: None };
+    let running = match launch.start().await {
+        Ok(running) => running,
+        Err(LaunchError::AddressInUse { host, port }) => anyhow::bail!(
             "cannot listen on {host}:{port}: address already in use (is another Switchboard \
              or Pusher server running? try --port)"
         ),
         Err(error) => return Err(error.into()),
     };
-    if !record {
-        server.control().hub().set_recording(false);
-    }
-    let inspector = inspect::start(&server, &recording, &settings.host).await?;
-    let server = server.with_routes(inspector.attached.router.clone());
-    let port = server.local_addr().port();
-    if let Err(error) = banner.print(&mut io::stdout().lock(), port, inspector.token.as_deref()) {
-        tracing::warn!("cannot print the start-up banner to stdout: {error}");
-    }
-    for warning in settings.env_file_warnings(port) {
+    let port = running.addr().port();
+    // Warnings first: whoever reads the banner (a person, a test) has them already.
+    for warning in running.settings().env_file_warnings(port) {
         eprintln!("warning: {warning}");
     }
-    let watcher = start_reload(&server, settings, port, load);
-    tracing::info!("listening on {}", server.local_addr());
-    server.run_until(signals.recv()).await?;
-    if let Some(watcher) = watcher {
-        watcher.stop();
+    if let Err(error) = banner.print(&mut io::stdout().lock(), port, running.token()) {
+        tracing::warn!("cannot print the start-up banner to stdout: {error}");
     }
-    if let Err(error) = inspector.attached.recorder.shutdown().await {
-        tracing::warn!("the recorder did not shut down cleanly: {error}");
-    }
-    tracing::info!("stopped");
+    running.until(signals.recv()).await?;
     Ok(())
-}
-
-/// Watches the config and `.env` files, if any; without a watcher the server still runs.
-fn start_reload(server: &Server, settings: Settings, port: u16, load: Loader) -> Option<Watcher> {
-    match reload::watch(server.control(), settings, port, load) {
-        Ok(watcher) => watcher,
-        Err(error) => {
-            tracing::warn!("live reload is off: {error}");
-            None
-        }
-    }
 }
 
 /// The error and its causes on one line, leaving out a cause its parent already quotes.
@@ -141,15 +118,6 @@ fn one_line(error: &anyhow::Error) -> String {
         line.push_str(&text);
     }
     line.replace('\n', " ")
-}
-
-/// A host as it appears in a URL: IPv6 literals go in brackets.
-fn url_host(host: &str) -> String {
-    if host.contains(':') && !host.starts_with('[') {
-        format!("[{host}]")
-    } else {
-        host.to_owned()
-    }
 }
 
 /// What `serve` prints on stdout once listening. Holds masked secrets only.

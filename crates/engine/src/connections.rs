@@ -10,7 +10,7 @@ use crate::config::ServerLimits;
 use crate::effects::{Effect, Out};
 use crate::engine::ConnMeta;
 use crate::observation::Detail;
-use crate::state::{AppState, RateWindow, Socket, CACHE_TTL_MS};
+use crate::state::{shrink_if_sparse, AppState, RateWindow, Socket, CACHE_TTL_MS};
 use crate::{subscriptions, users, ConnId, Millis};
 
 /// Why a connection was refused at the door.
@@ -167,6 +167,8 @@ pub(crate) fn remove(app: &mut AppState, out: &mut Out, conn: ConnId) {
     if let Some(socket) = app.sockets.remove(&conn) {
         app.by_socket_id.remove(&socket.socket_id);
     }
+    shrink_if_sparse(&mut app.sockets);
+    shrink_if_sparse(&mut app.by_socket_id);
 }
 
 /// Pings idle sockets, and lists those to close: no pong in time, or not signed in in time.

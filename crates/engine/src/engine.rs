@@ -216,6 +216,7 @@ impl Engine {
 
     fn closed(&mut self, out: &mut Out, conn: ConnId, by: ClosedBy) {
         let Some(id) = self.conn_app.remove(&conn) else { return };
+        crate::state::shrink_if_sparse(&mut self.conn_app);
         let Some(app) = self.apps.get_mut(&id) else { return };
         out.in_app(&id);
         if by == ClosedBy::Client {

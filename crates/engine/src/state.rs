@@ -1,6 +1,7 @@
 //! The engine's state for one app: its sockets, channels, presence rosters, users, caches.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, Hash};
 
 use serde_json::Value;
 use switchboard_proto::{ChannelName, SocketId, UserId};
@@ -102,6 +103,14 @@ pub(crate) struct CachedEvent {
     pub stored_at: Millis,
 }
 
+/// Gives a map's spare memory back once it is mostly empty (after a crowd of connections
+/// leaves): shrinking only below a quarter full, to twice the length, keeps it amortised.
+pub(crate) fn shrink_if_sparse<K: Eq + Hash, V, S: BuildHasher>(map: &mut HashMap<K, V, S>) {
+    if map.capacity() > 64 && map.len() < map.capacity() / 4 {
+        map.shrink_to(map.len() * 2);
+    }
+}
+
 /// How long a cached event is kept (Pusher: up to 30 minutes).
 pub(crate) const CACHE_TTL_MS: Millis = 30 * 60 * 1000;
 
@@ -146,5 +155,22 @@ impl Channel {
     /// Distinct users (presence) — the `user_count` of the HTTP API.
     pub fn user_count(&self) -> usize {
         self.members.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparse_maps_give_memory_back_and_keep_their_entries() {
+        let mut map: HashMap<u64, u64> = (0..10_000).map(|n| (n, n)).collect();
+        let full = map.capacity();
+        shrink_if_sparse(&mut map);
+        assert_eq!(map.capacity(), full, "a full map is left alone");
+        map.retain(|n, _| *n < 10);
+        shrink_if_sparse(&mut map);
+        assert!(map.capacity() < 100, "{}", map.capacity());
+        assert_eq!((map.len(), map.get(&7)), (10, Some(&7)));
     }
 }

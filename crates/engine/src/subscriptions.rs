@@ -9,7 +9,7 @@ use switchboard_proto::{ChannelKind, ChannelName, ChannelNameError, ServerFrame}
 use crate::effects::{Out, WebhookEvent};
 use crate::observation::Detail;
 use crate::presence::{self, NewMember};
-use crate::state::{AppState, Channel};
+use crate::state::{shrink_if_sparse, AppState, Channel};
 use crate::{ConnId, Millis};
 
 /// Why a subscription was refused, and how the client is told.
@@ -240,6 +240,7 @@ pub(crate) fn unsubscribe(app: &mut AppState, out: &mut Out, conn: ConnId, chann
     let empty = app.channels.get(channel).is_some_and(|ch| ch.subscribers.is_empty());
     if empty {
         app.channels.remove(channel);
+        shrink_if_sparse(&mut app.channels);
         app.cache_miss_reported.remove(channel);
         out.observe(out.obs(Detail::ChannelVacated).channel(channel));
         app.webhook(out, WebhookEvent::ChannelVacated { channel: channel.to_owned() });

@@ -18,6 +18,7 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{any, get};
+use axum::serve::ListenerExt;
 use axum::Router;
 use switchboard_engine::config::AppConfig;
 use switchboard_engine::Engine;
@@ -124,7 +125,14 @@ impl Server {
     ) -> Result<(), ServeError> {
         let (hub, webhooks) = (self.control.hub.clone(), self.webhooks);
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
+        // Frames go out as soon as they are written: Nagle's algorithm would hold a small
+        // frame back while an earlier one is unacknowledged.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::debug!("cannot set TCP_NODELAY on a connection: {error}");
+            }
+        });
+        axum::serve(listener, service)
             .with_graceful_shutdown(async move {
                 shutdown.await;
                 tracing::info!("shutting down: closing client connections with 4200");

@@ -28,8 +28,8 @@ const HARD_FRAME_LIMIT: usize = 16 * 1024 * 1024;
 /// Bytes read from the socket at a time. tungstenite's default (128 KiB) is allocated per
 /// connection and zero-filled on every read attempt: at 10,000 idle connections that was
 /// ~1.3 GB resident, and in a fan-out the memset was 44% of the server's CPU. Client frames
-/// are small; a bigger frame still arrives whole (the buffer grows for it, then shrinks).
-const READ_BUFFER: usize = 4 * 1024;
+/// are small; a bigger frame still arrives whole (the buffer grows for it, a read at a time).
+const READ_BUFFER: usize = 1024;
 
 /// Most frames written per flush, so one busy connection cannot hold the thread for long.
 const MAX_BATCH: usize = 64;

@@ -23,7 +23,7 @@ const STEP_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The client's read buffer: frames are small, and thousands of clients share one core's
 /// cache (tungstenite's default is 128 KiB per connection, zero-filled on every read).
-const READ_BUFFER: usize = 8 * 1024;
+const READ_BUFFER: usize = 4 * 1024;
 
 /// Why a client could not do what the scenario asked.
 #[derive(Debug, thiserror::Error)]

@@ -94,7 +94,7 @@ pub struct Common {
 pub async fn run(args: BenchArgs) -> ExitCode {
     let json = args.json;
     let url = args.url.clone();
-    let outcome = tokio::task::spawn_blocking(move || execute(args)).await;
+    let outcome = tokio::task::spawn_blocking(move || execute(&args)).await;
     let report = match outcome {
         Ok(Ok(report)) => report,
         Ok(Err(error)) => {
@@ -113,7 +113,7 @@ pub async fn run(args: BenchArgs) -> ExitCode {
     }
 }
 
-fn execute(args: BenchArgs) -> anyhow::Result<Report> {
+fn execute(args: &BenchArgs) -> anyhow::Result<Report> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -4,8 +4,9 @@
 
 mod api;
 mod apply;
+mod conn_map;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -17,6 +18,7 @@ use switchboard_proto::{AppId, SocketId};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 pub use self::api::{ApiCall, ApiOp, Empty};
+use self::conn_map::ConnMap;
 use crate::metrics::MetricsSnapshot;
 use crate::webhooks::WebhookQueue;
 
@@ -78,8 +80,8 @@ impl HubHandle {
         let (observations, _) = broadcast::channel(BUS_CAPACITY);
         let hub = Hub {
             engine,
-            conns: HashMap::new(),
-            sockets: HashMap::new(),
+            conns: ConnMap::default(),
+            sockets: ConnMap::default(),
             api_requests: BTreeMap::new(),
             bus: observations.clone(),
             draining: None,
@@ -170,9 +172,9 @@ impl HubHandle {
 
 struct Hub {
     engine: Engine,
-    conns: HashMap<ConnId, ConnHandle>,
+    conns: ConnMap<ConnHandle>,
     /// Public ids of connections, kept until the engine has recorded their close.
-    sockets: HashMap<ConnId, SocketId>,
+    sockets: ConnMap<SocketId>,
     api_requests: BTreeMap<(AppId, u16), u64>,
     bus: broadcast::Sender<Arc<Observation>>,
     /// Set during shutdown: answered once every connection has gone.
@@ -260,6 +262,8 @@ impl Hub {
     fn forget(&mut self, conn: ConnId) {
         self.conns.remove(&conn);
         self.sockets.remove(&conn);
+        conn_map::shrink_if_sparse(&mut self.conns);
+        conn_map::shrink_if_sparse(&mut self.sockets);
         self.finish_draining();
     }
 

@@ -13,6 +13,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 use super::super::publisher::{PublishError, Publisher};
+use super::super::stats::{Latencies, Summary};
 
 /// How long a publisher waits for the window before publishing anyway (a subscriber that
 /// died would otherwise hold the window shut for ever).
@@ -43,6 +44,9 @@ pub struct Flow {
     pub delivered: AtomicU64,
     publisher_waiting: AtomicBool,
     window_opened: Notify,
+    /// One histogram for every subscriber: they all run on the generator's one thread, and
+    /// a histogram per subscriber (hundreds of KiB each) thrashed the cache.
+    latencies: Mutex<Latencies>,
 }
 
 impl Flow {
@@ -54,6 +58,14 @@ impl Flow {
     pub fn owed(&self) -> u64 {
         let expected = self.published.load(Relaxed).saturating_mul(self.subscribers);
         expected.saturating_sub(self.delivered.load(Relaxed))
+    }
+
+    pub fn record_latency(&self, micros: u64) {
+        self.latencies.lock().unwrap_or_else(|e| e.into_inner()).record(micros);
+    }
+
+    pub fn latency_summary(&self) -> Summary {
+        self.latencies.lock().unwrap_or_else(|e| e.into_inner()).summary()
     }
 
     fn window_open(&self) -> bool {

@@ -19,7 +19,7 @@ use super::fleet::{self, ConnectReport};
 use super::procfs::{CpuMeters, CpuUse};
 use super::publisher::Publisher;
 use super::report::Report;
-use super::stats::{per_second, Clock, Latencies, Summary};
+use super::stats::{per_second, Clock, Summary};
 use super::{payload, Common};
 
 /// Flags of `bench fanout`.
@@ -68,13 +68,14 @@ pub struct FanoutReport {
     pub deliveries_received: u64,
     pub subscribers_closed: usize,
     pub cpu: CpuUse,
+    /// The server's CPU time per delivery (given its pid): its cost, whatever else ran.
+    pub server_us_per_delivery: Option<f64>,
     pub connect: ConnectReport,
 }
 
-/// What one subscriber saw.
-#[derive(Default)]
+/// What one subscriber saw (latencies go to the shared histogram in `Flow`).
+#[derive(Debug, Default, Clone, Copy)]
 struct Seen {
-    latencies: Latencies,
     measured: u64,
     received: u64,
     closed: bool,
@@ -121,7 +122,6 @@ pub async fn run(common: &Common, args: &FanoutArgs) -> anyhow::Result<Report> {
     let mut closed = 0;
     for reader in readers {
         let (one, mut ws) = reader.await?;
-        seen.latencies.merge(&one.latencies);
         seen.measured += one.measured;
         seen.received += one.received;
         closed += usize::from(one.closed);
@@ -170,11 +170,13 @@ async fn read(
     mut stop: watch::Receiver<bool>,
 ) -> (Seen, Ws) {
     let mut seen = Seen::default();
+    let stopped = stop.changed();
+    tokio::pin!(stopped);
     loop {
         let message = tokio::select! {
             biased;
             message = ws.next() => message,
-            _ = stop.changed() => break,
+            _ = &mut stopped => break,
         };
         let text = match message {
             Some(Ok(Message::Text(text))) => text,
@@ -190,7 +192,7 @@ async fn read(
             flow.delivered_one();
             if flow.measuring.load(Relaxed) {
                 seen.measured += 1;
-                seen.latencies.record(clock.now_us().saturating_sub(sent));
+                flow.record_latency(clock.now_us().saturating_sub(sent));
             }
         } else if payload::is_ping(&text) && ws.send(Message::text(PONG)).await.is_err() {
             seen.closed = true;
@@ -219,7 +221,7 @@ fn build(
         seconds: (seconds * 1000.0).round() / 1000.0,
         publishes_per_sec: per_second(flow.accepted_measured.load(Relaxed), elapsed),
         deliveries_per_sec: per_second(seen.measured, elapsed),
-        latency: seen.latencies.summary(),
+        latency: flow.latency_summary(),
         publishes_accepted: accepted,
         publishes_failed: flow.failed.load(Relaxed),
         publishes_skipped: flow.skipped.load(Relaxed),
@@ -227,6 +229,10 @@ fn build(
         deliveries_expected: accepted * connect.connected as u64,
         deliveries_received: seen.received,
         subscribers_closed: closed,
+        server_us_per_delivery: cpu
+            .server
+            .filter(|_| seen.measured > 0)
+            .map(|cores| (cores * seconds * 1e6 / seen.measured as f64 * 1000.0).round() / 1000.0),
         cpu,
         connect,
     }
@@ -239,7 +245,7 @@ impl From<FanoutReport> for Report {
             None => format!("flat out (window {})", r.window.unwrap_or_default()),
         };
         let lost = r.deliveries_expected.saturating_sub(r.deliveries_received);
-        let rows = vec![
+        let mut rows = vec![
             ("subscribers", format!("{} ({} bytes/event)", r.subscribers, r.payload_bytes)),
             ("mode", mode),
             ("deliveries/s", format!("{:.0}", r.deliveries_per_sec)),
@@ -250,6 +256,9 @@ impl From<FanoutReport> for Report {
             ("subscribers closed", r.subscribers_closed.to_string()),
             ("cpu", r.cpu.display()),
         ];
+        if let Some(us) = r.server_us_per_delivery {
+            rows.push(("server cpu per delivery", format!("{us:.2} µs")));
+        }
         Report::new("fanout", rows, &r)
     }
 }
