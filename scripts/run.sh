@@ -17,15 +17,13 @@ if [[ "${SWITCHBOARD_HEADLESS:-}" == "1" || (-z "${DISPLAY:-}" && -z "${WAYLAND_
     echo "[run] no display (DISPLAY and WAYLAND_DISPLAY are unset): starting the headless server;" \
       "open http://127.0.0.1:6001/ in a browser for the inspector" >&2
   fi
-  bash scripts/setup.sh --rust-only
+  bash scripts/setup.sh --headless
   export PATH="$HOME/.cargo/bin:$PATH"
   exec cargo run --release -p switchboard -- serve "$@"
 fi
 
 bash scripts/setup.sh --desktop
 export PATH="$HOME/.cargo/bin:$PATH"
-echo "[run] building the inspector UI (ui/dist)" >&2
-(cd ui && npm run build)
 echo "[run] building the desktop app (release; the first build takes several minutes)" >&2
 (cd src-tauri && npx tauri build --no-bundle)
 exec "${CARGO_TARGET_DIR:-$ROOT/target}/release/switchboard-desktop"

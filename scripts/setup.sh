@@ -5,6 +5,8 @@
 #                                      cargo-nextest), Node 20+, tests/node_modules, ui/ and
 #                                      tests/ui/ node_modules, Chromium, tests/.venv
 #   bash scripts/setup.sh --rust-only  only what `cargo build -p switchboard` (headless) needs
+#   bash scripts/setup.sh --headless   Rust, Node 20+ and the built UI (ui/dist): what the
+#                                      headless server needs to show its inspector
 #   bash scripts/setup.sh --desktop    what building and running the desktop app needs: Rust,
 #                                      WebKitGTK and the tray library, Node 20+, ui/ and
 #                                      src-tauri/ node_modules (the Tauri CLI)
@@ -18,6 +20,8 @@ RUST_ONLY=0
 DESKTOP_ONLY=0
 [[ "${1:-}" == "--rust-only" ]] && RUST_ONLY=1
 [[ "${1:-}" == "--desktop" ]] && DESKTOP_ONLY=1
+HEADLESS_ONLY=0
+[[ "${1:-}" == "--headless" ]] && HEADLESS_ONLY=1
 
 log() { printf '[setup] %s\n' "$*"; }
 die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
@@ -49,6 +53,13 @@ apt_install() {
 
 # sha256 of a file, for "already installed from this lock file" stamps.
 digest() { sha256sum "$1" | cut -d' ' -f1; }
+
+# build_ui: builds ui/dist. It must exist before the Rust build: release builds embed it, and
+# debug builds locate it once, at compile time, to read it from disk later.
+build_ui() {
+  log "building the inspector UI (ui/dist)"
+  (cd "$ROOT/ui" && npm run build --silent >/dev/null)
+}
 
 # npm_ci_stamped DIR: `npm ci` in DIR unless its node_modules was installed from the same lock.
 npm_ci_stamped() {
@@ -91,7 +102,9 @@ fi
 # WebKitGTK 4.1 pulls in every -dev package the app links (gtk3, soup3, javascriptcore, x11);
 # the tray needs Ayatana's appindicator. Xvfb, xauth, x11-utils, ImageMagick and D-Bus run the
 # launch smoke test (a window under Xvfb, a screenshot, one instance per session bus).
-if have dpkg; then
+if [[ $HEADLESS_ONLY -eq 1 ]]; then
+  : # the headless server needs no desktop libraries
+elif have dpkg; then
   apt_install libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev file \
     xvfb xauth x11-utils imagemagick dbus
 else
@@ -102,7 +115,7 @@ if have rustup; then
   cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
   cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
 fi
-if [[ $DESKTOP_ONLY -eq 0 ]] && ! cargo nextest --version >/dev/null 2>&1; then
+if [[ $DESKTOP_ONLY -eq 0 && $HEADLESS_ONLY -eq 0 ]] && ! cargo nextest --version >/dev/null 2>&1; then
   log "installing cargo-nextest (one-off, takes a few minutes)"
   cargo install cargo-nextest --locked
 fi
@@ -117,8 +130,16 @@ have npm || apt_install npm
 node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 11) ? 0 : 1)' ||
   die "Node.js 20.11+ is required, found $(node --version)"
 
+if [[ $HEADLESS_ONLY -eq 1 ]]; then
+  npm_ci_stamped "$ROOT/ui"
+  build_ui
+  log "ready for the headless server: $(cargo --version), node $(node --version)"
+  exit 0
+fi
+
 if [[ $DESKTOP_ONLY -eq 1 ]]; then
   npm_ci_stamped "$ROOT/ui"
+  build_ui
   npm_ci_stamped "$ROOT/src-tauri"
   log "ready for the desktop app: $(cargo --version), node $(node --version)"
   exit 0
@@ -136,6 +157,7 @@ fi
 
 # --- UI: ui/node_modules, tests/ui/node_modules and Debian's Chromium for Playwright ----------
 npm_ci_stamped "$ROOT/ui"
+build_ui
 npm_ci_stamped "$TESTS/ui"
 npm_ci_stamped "$ROOT/src-tauri" # the Tauri CLI, for bundling (npx tauri build)
 if have dpkg; then
