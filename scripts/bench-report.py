@@ -29,6 +29,21 @@ def load(results):
     return runs
 
 
+def recorder(results, scenario):
+    """What the recorder kept and lost during the record-on runs of `scenario`."""
+    totals = {"records": 0, "missed": 0, "runs": 0}
+    for path in sorted(results.glob(f"{scenario}/switchboard-*.recorder")):
+        try:
+            data = json.loads(path.read_text() or "{}")
+        except ValueError:
+            continue
+        if "missed" in data:
+            totals["runs"] += 1
+            totals["records"] += data["records"]
+            totals["missed"] += data["missed"]
+    return totals
+
+
 def get(report, path):
     value = report
     for key in path.split("."):
@@ -71,14 +86,7 @@ def target_row(name, sb, sk, unit, goal, at_least, scale=1.0):
     )
 
 
-def cpu(runs, scenario, server):
-    g = median(runs, scenario, server, "cpu.generator")
-    s = median(runs, scenario, server, "cpu.server")
-    pct = lambda v: "?" if v is None else f"{v * 100:.0f}%"
-    return f"server {pct(s)}, generator {pct(g)}"
-
-
-def targets(runs):
+def targets(runs, kept):
     m = lambda scenario, server, path: median(runs, scenario, server, path)
     rate = m("fanout-rate", "sockudo", "rate")
     lines = [
@@ -121,6 +129,50 @@ def targets(runs):
             "/s", 0.9, True,
         ),
     ]
+    if kept["runs"]:
+        met = "yes" if kept["missed"] == 0 else "**no**"
+        lines.append(
+            f"| recording on, flat out: observations lost | {kept['missed']:,} of "
+            f"{kept['records'] + kept['missed']:,} | | | 0 | {met} |"
+        )
+    return lines
+
+
+def verdict(server, generator, server_core, bench_core):
+    """What limited a run, from who kept which core busy."""
+    if server is not None and server >= 0.9:
+        return "the server (its core saturated)"
+    if generator is not None and generator >= 0.9:
+        return "**the load generator** (its core saturated)"
+    if server_core is not None and server_core >= 0.9:
+        return "**the machine**: other work took the server's core"
+    if bench_core is not None and bench_core >= 0.9:
+        return "**the machine**: other work took the generator's core"
+    return "neither: the offered load (fixed rate) or round-trip waits"
+
+
+def limits(runs, machine):
+    """Who was busy in each scenario: a side at ~100% of its core is what limited it."""
+    server_cpu, bench_cpu = int(machine.get("server_cpu", 0)), int(machine.get("bench_cpu", 1))
+    pct = lambda v: "?" if v is None else f"{v * 100:.0f}%"
+    lines = [
+        "| scenario | server | server CPU | generator CPU | server's core busy "
+        "| generator's core busy | limited by |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
+    for scenario, per_server in runs.items():
+        for server in sorted(per_server):
+            s = median(runs, scenario, server, "cpu.server")
+            g = median(runs, scenario, server, "cpu.generator")
+            cores = [r.get("cpu", {}).get("cores_busy") or [] for r in per_server[server]]
+            core = lambda i: statistics.median(c[i] for c in cores) if all(len(c) > i for c in cores) and cores else None
+            sc, bc = core(server_cpu), core(bench_cpu)
+            if s is None and g is None:
+                continue
+            lines.append(
+                f"| {scenario} | {server} | {pct(s)} | {pct(g)} | {pct(sc)} | {pct(bc)} "
+                f"| {verdict(s, g, sc, bc)} |"
+            )
     return lines
 
 
@@ -131,11 +183,13 @@ def details(runs):
         ("fanout-flat", "publishes/s", "publishes_per_sec", ""),
         ("fanout-flat", "latency p50 (ms)", "latency.p50_us", "ms"),
         ("fanout-flat", "latency p99 (ms)", "latency.p99_us", "ms"),
+        ("fanout-flat", "server CPU per delivery (µs)", "server_us_per_delivery", "µs"),
         ("fanout-rate", "deliveries/s", "deliveries_per_sec", ""),
         ("fanout-rate", "latency p50 (ms)", "latency.p50_us", "ms"),
         ("fanout-rate", "latency p90 (ms)", "latency.p90_us", "ms"),
         ("fanout-rate", "latency p99 (ms)", "latency.p99_us", "ms"),
         ("fanout-rate", "latency max (ms)", "latency.max_us", "ms"),
+        ("fanout-rate", "server CPU per delivery (µs)", "server_us_per_delivery", "µs"),
         ("idle", "connections", "connect.connected", ""),
         ("idle", "RSS before (KiB)", "memory.before_kib", ""),
         ("idle", "RSS connected (KiB)", "memory.connected_kib", ""),
@@ -156,11 +210,9 @@ def details(runs):
             if value is not None and unit == "ms":
                 value = value / 1000
             cells.append("" if value is None else (f"{value:,.2f}" if unit else fmt(value)))
+            # (µs figures are already in microseconds)
         if any(cells):
             lines.append(f"| {scenario} | {label} | " + " | ".join(cells) + " |")
-    for scenario in ["fanout-flat", "fanout-rate", "churn", "client-events"]:
-        cells = [cpu(runs, scenario, s) if runs.get(scenario, {}).get(s) else "" for s in servers]
-        lines.append(f"| {scenario} | CPU used (1 core = 100%) | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -171,6 +223,7 @@ def section(results):
         if "=" in line
     )
     runs = load(results)
+    kept = recorder(results, "fanout-flat")
     rounds = max((len(v) for s in runs.values() for v in s.values()), default=0)
     out = [
         BEGIN,
@@ -188,7 +241,14 @@ def section(results):
         "",
         f"Medians of {rounds} rounds; each round starts each server fresh, in alternating order.",
         "",
-        *targets(runs),
+        *targets(runs, kept),
+        "",
+        "What limited each figure (median CPU of each process over the measured window; "
+        "1 core = 100%):",
+        "",
+        *limits(runs, machine),
+        "",
+        "All figures (medians):",
         "",
         *details(runs),
         "",

@@ -9,6 +9,7 @@
 #
 # SWITCHBOARD_BIN=path/to/switchboard makes the black-box suites test that binary instead of
 # target/debug/switchboard.
+# SWITCHBOARD_DESKTOP_BIN=path/to/switchboard-desktop does the same for the desktop smoke test.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

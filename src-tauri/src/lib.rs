@@ -91,15 +91,14 @@ fn setup<R: Runtime>(app: &mut App<R>) -> Result<(), Box<dyn std::error::Error>>
     Ok(())
 }
 
-/// The settings files in the app's config directory; sessions in the data directory the
-/// headless `switchboard` uses too, so `switchboard sessions` lists the app's sessions.
+/// The settings files in the app's config directory, sessions in its data directory (not
+/// the headless binary's: a second recorder on the same database would close the sessions
+/// of a `switchboard serve` running beside the app as if it had crashed).
 fn paths<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<Paths, SettingsError> {
-    let config =
-        app.path().app_config_dir().map_err(|e| SettingsError::NoConfigDir(e.to_string()))?;
-    let data = switchboard::launch::default_data_dir()
-        .or_else(|| app.path().app_data_dir().ok())
-        .ok_or_else(|| SettingsError::NoConfigDir("no data directory".into()))?;
-    Ok(Paths::new(&config, data))
+    let dir = |d: tauri::Result<std::path::PathBuf>| {
+        d.map_err(|e| SettingsError::NoConfigDir(e.to_string()))
+    };
+    Ok(Paths::new(&dir(app.path().app_config_dir())?, dir(app.path().app_data_dir())?))
 }
 
 /// Logs go to stderr, filtered by `RUST_LOG` (default `info`).

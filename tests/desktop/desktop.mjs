@@ -46,7 +46,7 @@ export function makeHome(port) {
   const toml = `host = "127.0.0.1"\nport = ${port}\n\n[[apps]]\nid = "app-id"\nkey = "app-key"\n` +
     'secret = "app-secret"\nenable_client_messages = true\n';
   fs.writeFileSync(path.join(config, 'switchboard.toml'), toml);
-  return { root, env: dirs, dataDir: path.join(dirs.XDG_DATA_HOME, 'switchboard') };
+  return { root, env: dirs, dataDir: path.join(dirs.XDG_DATA_HOME, 'dev.switchboard.desktop') };
 }
 
 /** Starts the app in `home`; output is collected; `exited` resolves to `{code, signal}`. */
@@ -113,10 +113,14 @@ export async function screenshot(name) {
   return file;
 }
 
-/** The standard deviation of the picture's pixels (0 for a blank, one-colour screen). */
+/**
+ * The standard deviation of the pixels of the window's web view (the 1280x820 window sits at
+ * the top left of the display; below its 24-pixel menu bar): 0 when the page is blank.
+ */
 export async function deviation(file) {
   const convert = fs.existsSync('/usr/bin/convert') ? '/usr/bin/convert' : 'convert';
-  const { stdout } = await run(convert, [file, '-format', '%[fx:standard_deviation]', 'info:']);
+  const view = ['-crop', '1200x700+0+40', '+repage'];
+  const { stdout } = await run(convert, [file, ...view, '-format', '%[fx:standard_deviation]', 'info:']);
   return Number(stdout.trim());
 }
 

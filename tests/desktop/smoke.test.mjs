@@ -22,6 +22,12 @@ before(() => {
   if (missing) console.log(`# desktop smoke tests skipped: ${missing}`);
 });
 
+/** Screenshots the display (tests/artifacts/NAME.png) until the window's page is drawn. */
+function shownNotBlank(name) {
+  const drawn = async () => (await deviation(await screenshot(name))) > 0.01;
+  return waitUntil(drawn, { timeout: 20000, interval: 1000, what: `a drawn window in tests/artifacts/${name}.png` });
+}
+
 async function up(port) {
   const response = await fetch(`http://127.0.0.1:${port}/up`);
   return response.ok;
@@ -80,9 +86,7 @@ async function serveAndQuit(app, home, port) {
     await clickTrayItem(tray, 'Resume Recording');
     await label('Switchboard — 1 connection');
 
-    await new Promise((resolve) => setTimeout(resolve, 2000)); // let the inspector render
-    const shot = await screenshot('desktop-window');
-    assert.ok((await deviation(shot)) > 0.01, `the screenshot ${shot} is blank`);
+    await shownNotBlank('desktop-window');
 
     const second = launch(home, { name: 'desktop-second-launch' });
     const handed = await withTimeout(second.exited, 30000, 'the second launch to hand over');
@@ -110,9 +114,7 @@ test('a taken port shows the start-up page instead of dying', opts, async () => 
   const app = launch(makeHome(port), { name: 'desktop-port-taken' });
   try {
     await app.loaded('tauri://localhost/startup.html');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const shot = await screenshot('desktop-port-taken');
-    assert.ok((await deviation(shot)) > 0.01, `the screenshot ${shot} is blank`);
+    await shownNotBlank('desktop-port-taken');
     assert.equal(app.exit, null, 'the app must keep running');
     assert.match(app.out.stderr, new RegExp(`${port}`));
   } finally {

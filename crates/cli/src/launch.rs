@@ -239,8 +239,8 @@ fn server_side(server: &Server) -> ServerSide {
     }
 }
 
-/// The platform's app-data folder for sessions (e.g. `~/.local/share/switchboard`), shared
-/// by the headless binary and the desktop app; `None` without a home directory.
+/// The headless binary's folder for sessions: the platform's app-data folder (e.g.
+/// `~/.local/share/switchboard`); `None` without a home directory.
 pub fn default_data_dir() -> Option<PathBuf> {
     let dirs = directories::ProjectDirs::from("dev", "Switchboard", "switchboard")?;
     Some(dirs.data_dir().to_path_buf())

@@ -1,15 +1,17 @@
 //! One task per WebSocket: decodes frames at the edge for the hub, writes the outbox back.
 
 use std::collections::HashMap;
+use std::future::{poll_fn, Future};
 use std::net::SocketAddr;
 use std::ops::ControlFlow;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
-use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use switchboard_engine::{ConnId, ConnMeta, Input};
 use switchboard_proto::{ClientFrame, DecodeError, SocketId};
@@ -78,66 +80,109 @@ async fn run(
     ctx.hub.input(Input::Closed { conn });
 }
 
+/// What woke the connection task.
+enum Wake {
+    /// The hub found the outbox full: close with 4100 now.
+    Overflow,
+    Out(Option<Outgoing>),
+    In(Option<Result<Message, axum::Error>>),
+}
+
+/// The reason sent with the 4100 close of a client that does not read fast enough.
+const TOO_SLOW: &str = "Over capacity: the client is not reading fast enough";
+
 /// Moves frames both ways until either side closes.
+///
+/// One task owns the whole socket and polls its three inputs itself (no `split`, whose lock
+/// is taken on every read and write): this loop runs once per delivery to every recipient.
 async fn pump(
-    socket: WebSocket,
+    mut socket: WebSocket,
     ctx: &AppContext,
     conn: ConnId,
     mut outbox: mpsc::Receiver<Outgoing>,
-    mut overflow: oneshot::Receiver<()>,
+    overflow: oneshot::Receiver<()>,
 ) {
-    let (mut sink, mut stream) = socket.split();
-    let max_bytes = ctx.max_message_bytes;
+    let mut overflow = Some(overflow);
     loop {
-        tokio::select! {
-            biased;
-            Ok(()) = &mut overflow => {
-                let _ = sink.send(close(4100, "Over capacity: the client is not reading fast enough")).await;
+        let wake = poll_fn(|cx| {
+            if overflowed(&mut overflow, cx).is_ready() {
+                return Poll::Ready(Wake::Overflow);
+            }
+            if let Poll::Ready(outgoing) = outbox.poll_recv(cx) {
+                return Poll::Ready(Wake::Out(outgoing));
+            }
+            socket.poll_next_unpin(cx).map(Wake::In)
+        })
+        .await;
+        let flow = match wake {
+            Wake::Overflow => {
+                let _ = socket.send(close(4100, TOO_SLOW)).await;
                 return;
             }
-            outgoing = outbox.recv() => {
-                let Some(outgoing) = outgoing else { return };
-                if write_batch(&mut sink, outgoing, &mut outbox).await.is_break() {
-                    return;
-                }
+            Wake::Out(Some(first)) => {
+                write_batch(&mut socket, first, &mut outbox, &mut overflow).await
             }
-            incoming = stream.next() => {
-                let Some(Ok(message)) = incoming else { return };
-                match message {
-                    Message::Text(text) => ctx.hub.input(frame(conn, &text, max_bytes)),
-                    Message::Binary(bytes) => match std::str::from_utf8(&bytes) {
-                        Ok(text) => ctx.hub.input(frame(conn, text, max_bytes)),
-                        Err(_) => {
-                            let error = DecodeError::NotJson("binary frame is not valid UTF-8".into());
-                            let raw = String::from_utf8_lossy(&bytes).into_owned();
-                            ctx.hub.input(Input::Frame { conn, raw, frame: Err(error) });
-                        }
-                    },
-                    Message::Ping(_) | Message::Pong(_) => ctx.hub.input(Input::Activity { conn }),
-                    Message::Close(_) => return,
-                }
-            }
+            Wake::In(Some(Ok(message))) => incoming(ctx, conn, message),
+            Wake::Out(None) | Wake::In(None | Some(Err(_))) => return,
+        };
+        if flow.is_break() {
+            return;
         }
     }
 }
 
+/// Ready once the hub has signalled an overflow; a hub that dropped the signal (the
+/// connection is going away the normal way) never is.
+fn overflowed(overflow: &mut Option<oneshot::Receiver<()>>, cx: &mut Context<'_>) -> Poll<()> {
+    let Some(receiver) = overflow else { return Poll::Pending };
+    match Pin::new(receiver).poll(cx) {
+        Poll::Ready(Ok(())) => Poll::Ready(()),
+        Poll::Ready(Err(_)) => {
+            *overflow = None;
+            Poll::Pending
+        }
+        Poll::Pending => Poll::Pending,
+    }
+}
+
+/// Hands a client frame to the hub; breaks on a close frame.
+fn incoming(ctx: &AppContext, conn: ConnId, message: Message) -> ControlFlow<()> {
+    let max_bytes = ctx.max_message_bytes;
+    match message {
+        Message::Text(text) => ctx.hub.input(frame(conn, &text, max_bytes)),
+        Message::Binary(bytes) => match std::str::from_utf8(&bytes) {
+            Ok(text) => ctx.hub.input(frame(conn, text, max_bytes)),
+            Err(_) => {
+                let error = DecodeError::NotJson("binary frame is not valid UTF-8".into());
+                let raw = String::from_utf8_lossy(&bytes).into_owned();
+                ctx.hub.input(Input::Frame { conn, raw, frame: Err(error) });
+            }
+        },
+        Message::Ping(_) | Message::Pong(_) => ctx.hub.input(Input::Activity { conn }),
+        Message::Close(_) => return ControlFlow::Break(()),
+    }
+    ControlFlow::Continue(())
+}
+
 /// Writes `first` and whatever else is already queued (up to `MAX_BATCH`), then flushes
 /// once: a burst of frames costs one write to the socket instead of one per frame.
-/// Breaks when the socket is gone or a close frame went out.
+/// Breaks when the socket is gone, a close frame went out, or the hub gave up on a client
+/// that stopped reading while the flush waited (its socket is dropped, not left hanging).
 async fn write_batch(
-    sink: &mut SplitSink<WebSocket, Message>,
+    socket: &mut WebSocket,
     first: Outgoing,
     outbox: &mut mpsc::Receiver<Outgoing>,
+    overflow: &mut Option<oneshot::Receiver<()>>,
 ) -> ControlFlow<()> {
     let mut next = Some(first);
     let mut written = 0;
     while let Some(outgoing) = next.take() {
         let last = matches!(outgoing, Outgoing::Close { .. });
-        if sink.feed(to_message(outgoing)).await.is_err() {
+        if socket.feed(to_message(outgoing)).await.is_err() {
             return ControlFlow::Break(());
         }
         if last {
-            let _ = sink.flush().await;
+            let _ = socket.flush().await;
             return ControlFlow::Break(());
         }
         written += 1;
@@ -145,7 +190,9 @@ async fn write_batch(
             next = outbox.try_recv().ok();
         }
     }
-    match sink.flush().await {
+    let _ = &overflow;
+    let flushed = socket.flush().await;
+    match flushed {
         Ok(()) => ControlFlow::Continue(()),
         Err(_) => ControlFlow::Break(()),
     }

@@ -9,11 +9,11 @@ use serde::Serialize;
 
 use super::client::{Client, ClientError};
 use super::fleet::micros;
-use super::procfs::{CpuMeters, CpuUse};
+use super::procfs::CpuUse;
 use super::report::Report;
 use super::stats::{per_second, Latencies, Summary};
 use super::target::Target;
-use super::Common;
+use super::{window, Common};
 
 /// Pause after a failed cycle, so a refusing server is not hammered in a tight loop.
 const BACKOFF: Duration = Duration::from_millis(20);
@@ -64,13 +64,7 @@ pub async fn run(common: &Common, args: &ChurnArgs) -> anyhow::Result<Report> {
             tokio::spawn(work(Arc::clone(&common.target), channel, Arc::clone(&flags)))
         })
         .collect();
-    common.progress.wait("warming up", common.warmup, String::new).await;
-    let cpu = CpuMeters::start(common.pid);
-    let started = Instant::now();
-    flags.measuring.store(true, Relaxed);
-    common.progress.wait("measuring", common.duration, String::new).await;
-    flags.measuring.store(false, Relaxed);
-    let (elapsed, cpu) = (started.elapsed(), cpu.read());
+    let (elapsed, cpu) = window(common, &flags.measuring, String::new).await;
     flags.stop.store(true, Relaxed);
     let mut all = Tally::default();
     for worker in workers {

@@ -3,20 +3,21 @@
 
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::bail;
 use futures_util::{SinkExt, StreamExt};
 use serde::Serialize;
 use tokio::sync::watch;
+use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
 
-use super::client::{Ws, PONG};
+use super::client::{Client, Ws, PONG};
 use super::fleet::{self, ConnectReport};
-use super::procfs::{CpuMeters, CpuUse};
+use super::procfs::CpuUse;
 use super::report::Report;
 use super::stats::{per_second, Clock, Latencies, Summary};
-use super::{payload, Common};
+use super::{payload, window, Common};
 
 /// After the window, answers still on their way get this long to arrive.
 const DRAIN: Duration = Duration::from_millis(500);
@@ -90,35 +91,16 @@ pub async fn run(common: &Common, args: &ClientEventsArgs) -> anyhow::Result<Rep
         measuring: AtomicBool::new(false),
     });
     let (stop, stopped) = watch::channel(false);
-    let mut pingers = Vec::new();
-    let mut clients = fleet.clients.into_iter().peekable();
-    while let Some((i, a)) = clients.next() {
-        let Some((_, b)) = clients.next_if(|(j, _)| *j == i + 1 && i % 2 == 0) else { continue };
-        let channel = format!("{prefix}-{}", i / 2);
-        let offset = setup.period.mul_f64(pingers.len() as f64 / args.pairs.max(1) as f64);
-        let ping = ping(a.ws, channel.clone(), offset, Arc::clone(&setup), stopped.clone());
-        pingers.push(tokio::spawn(ping));
-        tokio::spawn(pong(b.ws, channel, setup.payload, stopped.clone()));
-    }
+    let pingers = start_pairs(fleet.clients, prefix, &setup, &stopped, args.pairs);
     if pingers.is_empty() {
         bail!("no pair could connect: {}", fleet.report.first_error.unwrap_or_default());
     }
     let pairs = pingers.len();
-    common.progress.wait("warming up", common.warmup, String::new).await;
-    let cpu = CpuMeters::start(common.pid);
-    let started = Instant::now();
-    setup.measuring.store(true, Relaxed);
-    common.progress.wait("measuring", common.duration, String::new).await;
-    setup.measuring.store(false, Relaxed);
-    let (elapsed, cpu) = (started.elapsed(), cpu.read());
+    let (elapsed, cpu) = window(common, &setup.measuring, String::new).await;
     let _ = stop.send(true);
     let mut all = Pings::default();
     for pinger in pingers {
-        let one = pinger.await?;
-        all.latencies.merge(&one.latencies);
-        (all.sent, all.answered, all.errors) =
-            (all.sent + one.sent, all.answered + one.answered, all.errors + one.errors);
-        all.first_error = all.first_error.or(one.first_error);
+        all.add(pinger.await?);
     }
     let report = ClientEventsReport {
         pairs,
@@ -134,6 +116,55 @@ pub async fn run(common: &Common, args: &ClientEventsArgs) -> anyhow::Result<Rep
         connect: fleet.report,
     };
     Ok(report.into())
+}
+
+/// Starts each complete pair (clients 2p and 2p+1): a pinger and a ponger on its channel.
+fn start_pairs(
+    clients: Vec<(usize, Client)>,
+    prefix: &str,
+    setup: &Arc<Setup>,
+    stopped: &watch::Receiver<bool>,
+    pairs: usize,
+) -> Vec<JoinHandle<Pings>> {
+    let mut pingers = Vec::new();
+    let mut clients = clients.into_iter().peekable();
+    while let Some((i, a)) = clients.next() {
+        let Some((_, b)) = clients.next_if(|(j, _)| *j == i + 1 && i % 2 == 0) else { continue };
+        let channel = format!("{prefix}-{}", i / 2);
+        let offset = setup.period.mul_f64(pingers.len() as f64 / pairs.max(1) as f64);
+        let ping = ping(a.ws, channel.clone(), offset, Arc::clone(setup), stopped.clone());
+        pingers.push(tokio::spawn(ping));
+        tokio::spawn(pong(b.ws, channel, setup.payload, stopped.clone()));
+    }
+    pingers
+}
+
+impl Pings {
+    /// Counts a frame the pinger received; true when it is a `pusher:ping` to answer.
+    fn take(&mut self, text: &str, setup: &Setup) -> bool {
+        if text.contains("\"client-pong\"") {
+            if let Some(sent) = payload::timestamp(text) {
+                self.answered += 1;
+                if setup.measuring.load(Relaxed) {
+                    self.latencies.record(setup.clock.now_us().saturating_sub(sent));
+                }
+            }
+        } else if text.contains("\"pusher:error\"") {
+            self.errors += 1;
+            self.first_error.get_or_insert_with(|| text.to_owned());
+        } else {
+            return payload::is_ping(text);
+        }
+        false
+    }
+
+    fn add(&mut self, one: Pings) {
+        self.latencies.merge(&one.latencies);
+        self.sent += one.sent;
+        self.answered += one.answered;
+        self.errors += one.errors;
+        self.first_error = self.first_error.take().or(one.first_error);
+    }
 }
 
 fn client_event(event: &str, channel: &str, sent_us: u64, payload: usize) -> Message {
@@ -174,23 +205,13 @@ async fn ping(
                 continue;
             }
         };
-        let Some(Ok(Message::Text(text))) = message else {
-            match message {
-                Some(Ok(_)) => continue,
-                _ => break,
-            }
+        let text = match message {
+            Some(Ok(Message::Text(text))) => text,
+            Some(Ok(_)) => continue,
+            _ => break,
         };
-        if text.contains("\"client-pong\"") {
-            if let Some(sent) = payload::timestamp(&text) {
-                pings.answered += 1;
-                if setup.measuring.load(Relaxed) {
-                    pings.latencies.record(setup.clock.now_us().saturating_sub(sent));
-                }
-            }
-        } else if text.contains("\"pusher:error\"") {
-            pings.errors += 1;
-            pings.first_error.get_or_insert_with(|| text.to_string());
-        } else if payload::is_ping(&text) && ws.send(Message::text(PONG)).await.is_err() {
+        let answer_ping = pings.take(&text, &setup);
+        if answer_ping && ws.send(Message::text(PONG)).await.is_err() {
             break;
         }
         if draining.is_some() && pings.answered >= pings.sent {

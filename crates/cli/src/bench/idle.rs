@@ -10,7 +10,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use super::client::{Ws, PONG};
 use super::fleet::{self, ConnectReport};
-use super::procfs::rss_kib;
+use super::procfs::{rss_kib, CpuMeters, CpuUse};
 use super::report::Report;
 use super::{parse_duration, payload, Common};
 
@@ -55,11 +55,14 @@ pub struct IdleReport {
     pub connect: ConnectReport,
     pub memory: Option<Memory>,
     pub closed_while_held: usize,
+    /// While connecting.
+    pub cpu: CpuUse,
 }
 
 pub async fn run(common: &Common, args: &IdleArgs) -> anyhow::Result<Report> {
     let channels = args.channels.unwrap_or(args.connections).max(1);
     let before = common.pid.and_then(rss_kib);
+    let meters = CpuMeters::start(common.pid);
     let fleet = fleet::connect(
         &common.target,
         args.connections,
@@ -68,6 +71,7 @@ pub async fn run(common: &Common, args: &IdleArgs) -> anyhow::Result<Report> {
         &common.progress,
     )
     .await;
+    let cpu = meters.read();
     let connected = fleet.report.connected;
     let (stop, stopped) = watch::channel(false);
     let holders: Vec<_> =
@@ -93,6 +97,7 @@ pub async fn run(common: &Common, args: &IdleArgs) -> anyhow::Result<Report> {
         connect: fleet.report,
         memory,
         closed_while_held,
+        cpu,
     };
     Ok(report.into())
 }
@@ -161,6 +166,7 @@ impl From<IdleReport> for Report {
             ("connect rate", format!("{:.0}/s ({:.2} s)", c.per_second, c.seconds)),
             ("connect+subscribe p50/p90/p99/max", c.latency.display()),
             ("closed while held", r.closed_while_held.to_string()),
+            ("cpu while connecting", r.cpu.display()),
         ];
         if let Some(error) = &c.first_error {
             rows.push(("first error", format!("{} failed: {error}", c.failed)));

@@ -23,11 +23,13 @@ mod target;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
+use self::procfs::{CpuMeters, CpuUse};
 use self::progress::Progress;
 use self::report::Report;
 use self::stats::Clock;
@@ -138,6 +140,22 @@ fn execute(args: &BenchArgs) -> anyhow::Result<Report> {
     });
     common.progress.finish();
     report
+}
+
+/// Warms up, then measures for the configured duration with `measuring` set (scenarios
+/// count only what happens while it is); `note` gives the progress bar a live figure.
+async fn window(
+    common: &Common,
+    measuring: &AtomicBool,
+    note: impl FnMut() -> String,
+) -> (Duration, CpuUse) {
+    common.progress.wait("warming up", common.warmup, String::new).await;
+    let cpu = CpuMeters::start(common.pid);
+    let started = Instant::now();
+    measuring.store(true, Ordering::Relaxed);
+    common.progress.wait("measuring", common.duration, note).await;
+    measuring.store(false, Ordering::Relaxed);
+    (started.elapsed(), cpu.read())
 }
 
 /// `10s`, `500ms`, `2m`, or plain seconds (`1.5`).

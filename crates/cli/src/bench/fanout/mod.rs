@@ -5,22 +5,26 @@ mod flow;
 
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::bail;
 use futures_util::{SinkExt, StreamExt};
 use serde::Serialize;
 use tokio::sync::watch;
+use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
 
 use self::flow::Flow;
 use super::client::{Ws, PONG};
 use super::fleet::{self, ConnectReport};
-use super::procfs::{CpuMeters, CpuUse};
+use super::procfs::CpuUse;
 use super::publisher::Publisher;
 use super::report::Report;
 use super::stats::{per_second, Clock, Summary};
-use super::{payload, Common};
+use super::{payload, window, Common};
+
+/// How long deliveries still owed may take to arrive after the publishers stopped.
+const DRAIN: Duration = Duration::from_secs(5);
 
 /// Flags of `bench fanout`.
 #[derive(Debug, Clone, clap::Args)]
@@ -105,28 +109,20 @@ pub async fn run(common: &Common, args: &FanoutArgs) -> anyhow::Result<Report> {
         Publisher::new(Arc::clone(&common.target), &args.channel, args.payload, common.clock)?;
     let publishers = spawn_publishers(&publisher, &flow, args);
 
-    let measured = measure(common, &flow).await;
+    let mut last: Option<(u64, Instant)> = None;
+    let live = || {
+        let now = (flow.delivered.load(Relaxed), Instant::now());
+        let rate = last.map(|(n, at)| per_second(now.0.saturating_sub(n), now.1 - at));
+        last = Some(now);
+        rate.map_or_else(String::new, |rate| format!("{rate:.0} deliveries/s"))
+    };
+    let (elapsed, cpu) = window(common, &flow.measuring, live).await;
     flow.stop.store(true, Relaxed);
     for publisher in publishers {
         let _ = publisher.await;
     }
-    let drain = async {
-        while flow.owed() > 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
-    };
-    let drain = tokio::time::timeout(std::time::Duration::from_secs(5), drain);
-    let _ = common.progress.spin("draining", drain).await;
-    let _ = stop.send(true);
-    let mut seen = Seen::default();
-    let mut closed = 0;
-    for reader in readers {
-        let (one, mut ws) = reader.await?;
-        seen.measured += one.measured;
-        seen.received += one.received;
-        closed += usize::from(one.closed);
-        let _ = ws.close(None).await;
-    }
+    let (seen, closed) = finish(common, &flow, stop, readers).await?;
+    let measured = (elapsed.as_secs_f64(), cpu);
     let report = build(args, fleet.report, &flow, measured, seen, closed);
     Ok(report.into())
 }
@@ -135,7 +131,7 @@ fn spawn_publishers(
     publisher: &Publisher,
     flow: &Arc<Flow>,
     args: &FanoutArgs,
-) -> Vec<tokio::task::JoinHandle<()>> {
+) -> Vec<JoinHandle<()>> {
     match args.rate {
         Some(rate) => vec![tokio::spawn(flow::at_rate(publisher.clone(), Arc::clone(flow), rate))],
         None => (0..args.publishers)
@@ -144,22 +140,30 @@ fn spawn_publishers(
     }
 }
 
-/// Warms up, then measures for the configured duration; returns (seconds, cpu use).
-async fn measure(common: &Common, flow: &Flow) -> (f64, CpuUse) {
-    common.progress.wait("warming up", common.warmup, String::new).await;
-    let cpu = CpuMeters::start(common.pid);
-    let started = Instant::now();
-    flow.measuring.store(true, Relaxed);
-    let mut last = (flow.delivered.load(Relaxed), Instant::now());
-    let live = || {
-        let now = (flow.delivered.load(Relaxed), Instant::now());
-        let rate = per_second(now.0 - last.0, now.1 - last.1);
-        last = now;
-        format!("{rate:.0} deliveries/s")
+/// Waits (bounded) until every accepted publish has arrived, stops the subscribers, sums
+/// what they saw, and closes them.
+async fn finish(
+    common: &Common,
+    flow: &Flow,
+    stop: watch::Sender<bool>,
+    readers: Vec<JoinHandle<(Seen, Ws)>>,
+) -> anyhow::Result<(Seen, usize)> {
+    let drain = async {
+        while flow.owed() > 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     };
-    common.progress.wait("measuring", common.duration, live).await;
-    flow.measuring.store(false, Relaxed);
-    (started.elapsed().as_secs_f64(), cpu.read())
+    let _ = common.progress.spin("draining", tokio::time::timeout(DRAIN, drain)).await;
+    let _ = stop.send(true);
+    let (mut seen, mut closed) = (Seen::default(), 0);
+    for reader in readers {
+        let (one, mut ws) = reader.await?;
+        seen.measured += one.measured;
+        seen.received += one.received;
+        closed += usize::from(one.closed);
+        let _ = ws.close(None).await;
+    }
+    Ok((seen, closed))
 }
 
 /// One subscriber: counts deliveries and their latency until told to stop.
@@ -210,7 +214,7 @@ fn build(
     seen: Seen,
     closed: usize,
 ) -> FanoutReport {
-    let elapsed = std::time::Duration::from_secs_f64(seconds);
+    let elapsed = Duration::from_secs_f64(seconds);
     let accepted = flow.accepted.load(Relaxed);
     FanoutReport {
         subscribers: connect.connected,
