@@ -31,7 +31,10 @@ async function recordedServer(dataDir, channel) {
   await subscribed(client, channel);
   const sdk = serverSdk(server);
   for (let i = 0; i < 3; i += 1) await sdk.trigger(channel, 'tick', { i });
-  await waitRecords(server, `kind:delivery channel:${channel}`, { count: 3 });
+  // On disk, not only in the live ring: the CLI reads the database file.
+  const { body: sessions } = await inspector(server, '/sessions');
+  const current = sessions.find((s) => s.current);
+  await waitRecords(server, `kind:delivery channel:${channel}`, { count: 3, session: current.id, timeout: 15000 });
   return server;
 }
 
@@ -108,6 +111,8 @@ describe('4.5 CLI: sessions, export, import, replay', () => {
     const file = path.join(tempDir(), 'session.ndjson');
     const exported = await runBinary(['export', id, '--format', 'ndjson', '-o', file, '--data-dir', dataDir]);
     assert.equal(exported.code, 0, exported.stderr);
+    const ticks = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('"tick"'));
+    assert.ok(ticks.length >= 3, `the export holds the three triggers:\n${ticks.join('\n')}`);
     const har = path.join(tempDir(), 'session.har');
     assert.equal((await runBinary(['export', id, '--format', 'har', '-o', har, '--data-dir', dataDir])).code, 0);
     assert.equal(JSON.parse(fs.readFileSync(har, 'utf8')).log.version, '1.2');
@@ -124,7 +129,9 @@ describe('4.5 CLI: sessions, export, import, replay', () => {
       { timeout: 30000 },
     );
     assert.equal(replay.code, 0, replay.stderr + replay.stdout);
-    await waitUntil(() => seen.length === 3, { what: 'three replayed events', timeout: 10000 });
+    await waitUntil(() => seen.length === 3, { what: 'three replayed events', timeout: 10000 }).catch((error) => {
+      throw new Error(`${error.message}; saw ${JSON.stringify(seen)}; the replay said: ${replay.stdout}`);
+    });
     assert.deepEqual(seen.map((e) => e.data.i), [0, 1, 2]);
   });
 

@@ -30,11 +30,14 @@ export async function records(server, filter = '', { session, limit = 2000 } = {
   return body.records;
 }
 
-/** Polls until `filter` matches at least `count` records (or `pred` holds); returns them. */
-export function waitRecords(server, filter, { count = 1, pred = () => true, timeout = 5000 } = {}) {
+/**
+ * Polls until `filter` matches at least `count` records (or `pred` holds); returns them.
+ * With `session`, it polls that session on disk rather than the live ring.
+ */
+export function waitRecords(server, filter, { count = 1, pred = () => true, timeout = 5000, session } = {}) {
   return waitUntil(
     async () => {
-      const found = (await records(server, filter)).filter(pred);
+      const found = (await records(server, filter, { session })).filter(pred);
       return found.length >= count ? found : null;
     },
     { timeout, what: `${count} record(s) matching ${JSON.stringify(filter)}` },

@@ -91,6 +91,9 @@ enum Wake {
 /// The reason sent with the 4100 close of a client that does not read fast enough.
 const TOO_SLOW: &str = "Over capacity: the client is not reading fast enough";
 
+/// How long the 4100 close may wait on a client that stopped reading.
+const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Moves frames both ways until either side closes.
 ///
 /// One task owns the whole socket and polls its three inputs itself (no `split`, whose lock
@@ -116,12 +119,17 @@ async fn pump(
         .await;
         let flow = match wake {
             Wake::Overflow => {
-                let _ = socket.send(close(4100, TOO_SLOW)).await;
+                // The socket's buffers are likely full: try the close, but do not wait on it.
+                let _ = tokio::time::timeout(CLOSE_GRACE, socket.send(close(4100, TOO_SLOW))).await;
                 return;
             }
-            Wake::Out(Some(first)) => {
-                write_batch(&mut socket, first, &mut outbox, &mut overflow).await
-            }
+            Wake::Out(Some(first)) => tokio::select! {
+                biased;
+                // The hub gave up on a client that stopped reading while this write waited:
+                // drop its socket rather than leave it hanging on a full buffer.
+                () = poll_fn(|cx| overflowed(&mut overflow, cx)) => ControlFlow::Break(()),
+                flow = write_batch(&mut socket, first, &mut outbox) => flow,
+            },
             Wake::In(Some(Ok(message))) => incoming(ctx, conn, message),
             Wake::Out(None) | Wake::In(None | Some(Err(_))) => return,
         };
@@ -166,13 +174,11 @@ fn incoming(ctx: &AppContext, conn: ConnId, message: Message) -> ControlFlow<()>
 
 /// Writes `first` and whatever else is already queued (up to `MAX_BATCH`), then flushes
 /// once: a burst of frames costs one write to the socket instead of one per frame.
-/// Breaks when the socket is gone, a close frame went out, or the hub gave up on a client
-/// that stopped reading while the flush waited (its socket is dropped, not left hanging).
+/// Breaks when the socket is gone or a close frame went out.
 async fn write_batch(
     socket: &mut WebSocket,
     first: Outgoing,
     outbox: &mut mpsc::Receiver<Outgoing>,
-    overflow: &mut Option<oneshot::Receiver<()>>,
 ) -> ControlFlow<()> {
     let mut next = Some(first);
     let mut written = 0;
@@ -190,9 +196,7 @@ async fn write_batch(
             next = outbox.try_recv().ok();
         }
     }
-    let _ = &overflow;
-    let flushed = socket.flush().await;
-    match flushed {
+    match socket.flush().await {
         Ok(()) => ControlFlow::Continue(()),
         Err(_) => ControlFlow::Break(()),
     }
