@@ -180,7 +180,8 @@ RATE="$(python3 -c "print(round($PEAK / 2 / $SUBSCRIBERS, 1))")"
 bench_log "sockudo's peak: $PEAK deliveries/s; fixed rate: $RATE publishes/s"
 each fanout-rate "switchboard sockudo" \
   fanout --subscribers "$SUBSCRIBERS" --payload "$PAYLOAD" --rate "$RATE"
-each idle "switchboard sockudo" idle --connections "$IDLE_CONNECTIONS" --hold 2s
+each idle "switchboard sockudo switchboard-norecord" \
+  idle --connections "$IDLE_CONNECTIONS" --hold 2s
 each churn "switchboard sockudo" churn --workers "$CHURN_WORKERS"
 each client-events "switchboard sockudo" client-events --pairs "$PAIRS" --rate 5
 
@@ -188,6 +189,7 @@ each client-events "switchboard sockudo" client-events --pairs "$PAIRS" --rate 5
 {
   echo "cpu_model=$(lscpu | sed -nE 's/^Model name: +//p' | head -n1)"
   echo "cores=$(nproc --all)"
+  echo "virtualization=$(lscpu | sed -nE 's/^Hypervisor vendor: +//p' | head -n1)"
   echo "memory_gib=$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)"
   echo "kernel=$(uname -sr)"
   echo "os=$(. /etc/os-release && echo "$PRETTY_NAME")"

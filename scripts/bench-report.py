@@ -129,6 +129,15 @@ def targets(runs, kept):
             "/s", 0.9, True,
         ),
     ]
+    back = m("idle", "switchboard", "memory.returned_percent")
+    back_off = m("idle", "switchboard-norecord", "memory.returned_percent")
+    back_sk = m("idle", "sockudo", "memory.returned_percent")
+    if back is not None:
+        met = "yes" if (back_off if back_off is not None else back) >= 80 else "**no**"
+        lines.append(
+            f"| idle, memory given back after they disconnect | {fmt(back, '%')} "
+            f"({fmt(back_off, '%')} recording off) | {fmt(back_sk, '%')} | | most of it | {met} |"
+        )
     if kept["runs"]:
         met = "yes" if kept["missed"] == 0 else "**no**"
         lines.append(
@@ -138,8 +147,16 @@ def targets(runs, kept):
     return lines
 
 
-def verdict(server, generator, server_core, bench_core):
+FIXED_RATE = ("fanout-rate", "client-events")
+
+
+def verdict(scenario, server, generator, server_core, bench_core):
     """What limited a run, from who kept which core busy."""
+    if scenario in FIXED_RATE:
+        text = "the offered load (a fixed rate); its latency is the figure"
+        if server_core is not None and server_core >= 0.9 and (server or 0) < 0.9:
+            text += " (the server's core was shared with other work on the machine)"
+        return text
     if server is not None and server >= 0.9:
         return "the server (its core saturated)"
     if generator is not None and generator >= 0.9:
@@ -171,7 +188,7 @@ def limits(runs, machine):
                 continue
             lines.append(
                 f"| {scenario} | {server} | {pct(s)} | {pct(g)} | {pct(sc)} | {pct(bc)} "
-                f"| {verdict(s, g, sc, bc)} |"
+                f"| {verdict(scenario, s, g, sc, bc)} |"
             )
     return lines
 
@@ -183,18 +200,19 @@ def details(runs):
         ("fanout-flat", "publishes/s", "publishes_per_sec", ""),
         ("fanout-flat", "latency p50 (ms)", "latency.p50_us", "ms"),
         ("fanout-flat", "latency p99 (ms)", "latency.p99_us", "ms"),
-        ("fanout-flat", "server CPU per delivery (µs)", "server_us_per_delivery", "µs"),
+        ("fanout-flat", "server CPU per delivery (µs)", "server_us_per_delivery", "2f"),
         ("fanout-rate", "deliveries/s", "deliveries_per_sec", ""),
         ("fanout-rate", "latency p50 (ms)", "latency.p50_us", "ms"),
         ("fanout-rate", "latency p90 (ms)", "latency.p90_us", "ms"),
         ("fanout-rate", "latency p99 (ms)", "latency.p99_us", "ms"),
         ("fanout-rate", "latency max (ms)", "latency.max_us", "ms"),
-        ("fanout-rate", "server CPU per delivery (µs)", "server_us_per_delivery", "µs"),
+        ("fanout-rate", "server CPU per delivery (µs)", "server_us_per_delivery", "2f"),
         ("idle", "connections", "connect.connected", ""),
         ("idle", "RSS before (KiB)", "memory.before_kib", ""),
         ("idle", "RSS connected (KiB)", "memory.connected_kib", ""),
         ("idle", "RSS after disconnect (KiB)", "memory.disconnected_kib", ""),
         ("idle", "memory returned (%)", "memory.returned_percent", ""),
+        ("idle", "RSS per connection (KiB)", "memory.per_connection_kib", "2f"),
         ("idle", "connect+subscribe p99 (ms)", "connect.latency.p99_us", "ms"),
         ("churn", "cycle p99 (ms)", "cycle_latency.p99_us", "ms"),
         ("client-events", "round trips/s", "round_trips_per_sec", ""),
@@ -209,8 +227,8 @@ def details(runs):
             value = median(runs, scenario, server, path)
             if value is not None and unit == "ms":
                 value = value / 1000
+            # "ms": from microseconds, two decimals; "2f": as is, two decimals.
             cells.append("" if value is None else (f"{value:,.2f}" if unit else fmt(value)))
-            # (µs figures are already in microseconds)
         if any(cells):
             lines.append(f"| {scenario} | {label} | " + " | ".join(cells) + " |")
     return lines
@@ -232,7 +250,9 @@ def section(results):
         "",
         "| machine | |",
         "|---|---|",
-        f"| CPU | {machine.get('cpu_model', '?')}, {machine.get('cores', '?')} cores |",
+        f"| CPU | {machine.get('cpu_model', '?')}, {machine.get('cores', '?')} cores"
+        + (f" (a {machine['virtualization']} virtual machine)" if machine.get("virtualization") else "")
+        + " |",
         f"| memory | {machine.get('memory_gib', '?')} GiB |",
         f"| OS, kernel | {machine.get('os', '?')}, {machine.get('kernel', '?')} |",
         f"| Rust | {machine.get('rustc', '?')} |",
