@@ -1,6 +1,7 @@
 //! Newtypes for identity: apps, sockets, users, event names. Validated once on construction.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -108,16 +109,17 @@ impl fmt::Display for AppSecret {
     }
 }
 
-/// A connection's public id, `^\d+\.\d+$`, as SDKs expect.
+/// A connection's public id, `^\d+\.\d+$`, as SDKs expect. Shared, not copied: every record
+/// of a delivery names each socket it reached, so a clone is a reference count.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(transparent)]
-#[ts(export)]
-pub struct SocketId(String);
+#[ts(export, type = "string")]
+pub struct SocketId(Arc<str>);
 
 impl SocketId {
     /// Builds a socket id from two numbers (the caller supplies the randomness).
     pub fn from_parts(major: u64, minor: u64) -> Self {
-        Self(format!("{major}.{minor}"))
+        Self(format!("{major}.{minor}").into())
     }
 
     /// Parses and validates `123.456`.
@@ -129,7 +131,7 @@ impl SocketId {
                 && b.bytes().all(|c| c.is_ascii_digit())
         });
         if valid {
-            Ok(Self(value.to_owned()))
+            Ok(Self(value.into()))
         } else {
             Err(IdError::SocketIdFormat(value.to_owned()))
         }

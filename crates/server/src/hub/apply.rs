@@ -11,7 +11,10 @@ use tokio::time::Instant;
 use super::{now, Hub, Outgoing};
 
 impl Hub {
+    /// Carries out `effects` in order, except that records go on the bus last: the frames
+    /// are on their way before the recorder's task is woken.
     pub(super) fn apply(&mut self, effects: Vec<Effect>) {
+        let mut records = Vec::new();
         for effect in effects {
             match effect {
                 Effect::Send { to, text } => {
@@ -25,8 +28,11 @@ impl Hub {
                     self.push(conn, Outgoing::Close { code, reason })
                 }
                 Effect::Webhook { app, event } => self.webhook(app, event),
-                Effect::Observe(observation) => self.publish(*observation),
+                Effect::Observe(observation) => records.extend(self.named(*observation)),
             }
+        }
+        for record in records {
+            let _ = self.bus.send(record);
         }
     }
 
@@ -49,10 +55,10 @@ impl Hub {
         }
     }
 
-    /// Names sockets by their public id, then puts the record on the bus (never waits).
-    fn publish(&self, mut observation: Observation) {
+    /// The record with its sockets named by their public ids; none when nobody listens.
+    fn named(&self, mut observation: Observation) -> Option<Arc<Observation>> {
         if self.bus.receiver_count() == 0 {
-            return;
+            return None;
         }
         if let Some(conn) = observation.conn {
             observation.socket = self.sockets.get(&conn).cloned();
@@ -62,7 +68,7 @@ impl Hub {
                 target.socket = self.sockets.get(&target.conn).cloned();
             }
         }
-        let _ = self.bus.send(Arc::new(observation));
+        Some(Arc::new(observation))
     }
 
     /// Queues a message without waiting; a full outbox closes that connection with 4100.
