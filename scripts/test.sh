@@ -73,6 +73,30 @@ suite() {
   record "$status" "$name" "$passed passed, $failed failed"
 }
 
+# node_suite LABEL NAME TIMEOUT_MS [PREFIX...] -- FILES...: runs FILES with `node --test` (one
+# file at a time; spec to the log, TAP to tests/artifacts/NAME.tap), under PREFIX if given
+# (e.g. xvfb-run), and records the suite from the TAP counts.
+node_suite() {
+  local label="$1" name="$2" timeout="$3" prefix=() status p f c
+  shift 3
+  while [[ $# -gt 0 && "$1" != "--" ]]; do prefix+=("$1"); shift; done
+  shift
+  local tap="$LOGS/$name.tap"
+  rm -f "$tap"
+  if step "$name" "${prefix[@]}" node --test --test-concurrency=1 --test-timeout="$timeout" \
+    --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$tap" "$@"; then
+    status=PASS
+  else
+    status=FAIL
+  fi
+  [[ -f "$tap" ]] || : >"$tap"
+  p="$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$tap" | tail -n1)"
+  f="$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$tap" | tail -n1)"
+  c="$(sed -nE 's/^# cancelled ([0-9]+)$/\1/p' "$tap" | tail -n1)"
+  suite "$label" "$status" "${p:-0}" $(( ${f:-0} + ${c:-0} ))
+}
+
 # --- Rust --------------------------------------------------------------------------------------
 check fmt cargo fmt --all --check || true
 check clippy cargo clippy --workspace --all-targets -- -D warnings || true
@@ -97,21 +121,7 @@ if [[ $BUILD_OK -eq 0 && -z "${SWITCHBOARD_BIN:-}" ]]; then
   record FAIL "black-box (python)" "not run: the build failed"
   FAILED_TESTS=$((FAILED_TESTS + 2))
 else
-  TAP="$LOGS/node-tests.tap"
-  rm -f "$TAP"
-  if step node-tests node --test --test-concurrency=1 --test-timeout=60000 \
-    --test-reporter=spec --test-reporter-destination=stdout \
-    --test-reporter=tap --test-reporter-destination="$TAP" \
-    tests/server/*.test.mjs; then
-    status=PASS
-  else
-    status=FAIL
-  fi
-  [[ -f "$TAP" ]] || : >"$TAP"
-  p="$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$TAP" | tail -n1)"
-  f="$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$TAP" | tail -n1)"
-  c="$(sed -nE 's/^# cancelled ([0-9]+)$/\1/p' "$TAP" | tail -n1)"
-  suite "black-box (node)" "$status" "${p:-0}" $(( ${f:-0} + ${c:-0} ))
+  node_suite "black-box (node)" node-tests 60000 -- tests/server/*.test.mjs
 
   PY="$ROOT/tests/.venv/bin/python"
   if step python-tests "$PY" -m unittest discover -s tests/python -p 'test_*.py' -v; then
@@ -146,21 +156,7 @@ if [[ $BUILD_OK -eq 0 && -z "${SWITCHBOARD_BIN:-}" ]]; then
   FAILED_TESTS=$((FAILED_TESTS + 1))
 else
   # Debug builds serve ui/dist from disk (release builds embed it), so the fresh build is used.
-  UI_TAP="$LOGS/ui-tests.tap"
-  rm -f "$UI_TAP"
-  if step ui-tests node --test --test-concurrency=1 --test-timeout=120000 \
-    --test-reporter=spec --test-reporter-destination=stdout \
-    --test-reporter=tap --test-reporter-destination="$UI_TAP" \
-    tests/ui/specs/*.test.mjs; then
-    status=PASS
-  else
-    status=FAIL
-  fi
-  [[ -f "$UI_TAP" ]] || : >"$UI_TAP"
-  p="$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$UI_TAP" | tail -n1)"
-  f="$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$UI_TAP" | tail -n1)"
-  c="$(sed -nE 's/^# cancelled ([0-9]+)$/\1/p' "$UI_TAP" | tail -n1)"
-  suite "ui (playwright)" "$status" "${p:-0}" $(( ${f:-0} + ${c:-0} ))
+  node_suite "ui (playwright)" ui-tests 120000 -- tests/ui/specs/*.test.mjs
 fi
 
 # --- desktop app -------------------------------------------------------------------------------
@@ -171,22 +167,8 @@ if [[ $BUILD_OK -eq 0 && -z "${SWITCHBOARD_DESKTOP_BIN:-}" ]]; then
   record FAIL "desktop (xvfb)" "not run: the build failed"
   FAILED_TESTS=$((FAILED_TESTS + 1))
 else
-  DESKTOP_TAP="$LOGS/desktop-tests.tap"
-  rm -f "$DESKTOP_TAP"
-  if step desktop-tests xvfb-run -a -s "-screen 0 1440x900x24" dbus-run-session -- \
-    node --test --test-concurrency=1 --test-timeout=180000 \
-    --test-reporter=spec --test-reporter-destination=stdout \
-    --test-reporter=tap --test-reporter-destination="$DESKTOP_TAP" \
-    tests/desktop/*.test.mjs; then
-    status=PASS
-  else
-    status=FAIL
-  fi
-  [[ -f "$DESKTOP_TAP" ]] || : >"$DESKTOP_TAP"
-  p="$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$DESKTOP_TAP" | tail -n1)"
-  f="$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$DESKTOP_TAP" | tail -n1)"
-  c="$(sed -nE 's/^# cancelled ([0-9]+)$/\1/p' "$DESKTOP_TAP" | tail -n1)"
-  suite "desktop (xvfb)" "$status" "${p:-0}" $(( ${f:-0} + ${c:-0} ))
+  node_suite "desktop (xvfb)" desktop-tests 180000 \
+    xvfb-run -a -s "-screen 0 1440x900x24" dbus-run-session -- tests/desktop/*.test.mjs
 fi
 
 printf '\n==> summary (logs in tests/artifacts/)\n'

@@ -18,10 +18,7 @@ mod supervisor;
 mod tray;
 mod window;
 
-use std::io::IsTerminal;
-
 use tauri::{App, Builder, Manager, Runtime, WindowEvent};
-use tracing_subscriber::EnvFilter;
 
 use crate::error::SettingsError;
 use crate::settings::Paths;
@@ -31,7 +28,7 @@ pub use crate::commands::ServerView;
 
 /// Runs the app; returns the process exit code (0 after a clean quit).
 pub fn run() -> i32 {
-    init_tracing();
+    switchboard::init_tracing();
     let single = tauri_plugin_single_instance::init(|app, _args, _cwd| {
         tracing::info!("another launch: showing this window");
         window::show_main(app);
@@ -99,16 +96,6 @@ fn paths<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<Paths, SettingsError> 
         d.map_err(|e| SettingsError::NoConfigDir(e.to_string()))
     };
     Ok(Paths::new(&dir(app.path().app_config_dir())?, dir(app.path().app_data_dir())?))
-}
-
-/// Logs go to stderr, filtered by `RUST_LOG` (default `info`).
-fn init_tracing() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
 }
 
 #[cfg(test)]

@@ -11,11 +11,9 @@ mod serve;
 mod sessions;
 mod shutdown;
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use tracing_subscriber::EnvFilter;
 
 /// jemalloc, with its background thread on (see `main`), gives memory back to the system
 /// within seconds after connections close; glibc's malloc kept nearly all of it. See
@@ -50,7 +48,7 @@ enum Command {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
+    switchboard::init_tracing();
     // Returns freed memory to the system within seconds (see the allocator above).
     let _ = tikv_jemalloc_ctl::background_thread::write(true);
     match cli.command {
@@ -69,17 +67,6 @@ fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
         eprintln!("error: {error:#}");
         ExitCode::FAILURE
     })
-}
-
-/// Logs go to stderr, filtered by `RUST_LOG` (default `info`); stdout is for the banner.
-/// Colours only on a terminal, so captured logs stay plain text.
-fn init_tracing() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
 }
 
 #[cfg(test)]

@@ -30,6 +30,20 @@ pub enum Origin {
     Server,
 }
 
+impl Origin {
+    /// The name serde writes (a test keeps the two in step).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Client => "client",
+            Self::Api => "api",
+            Self::Inject => "inject",
+            Self::Replay => "replay",
+            Self::Config => "config",
+            Self::Server => "server",
+        }
+    }
+}
+
 /// One recorded fact.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -284,5 +298,26 @@ impl Observation {
     pub fn user(mut self, user: Option<&UserId>) -> Self {
         self.user = user.cloned();
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Origin;
+
+    #[test]
+    fn origin_names_match_serde() {
+        let origins = [
+            Origin::Client,
+            Origin::Api,
+            Origin::Inject,
+            Origin::Replay,
+            Origin::Config,
+            Origin::Server,
+        ];
+        for origin in origins {
+            let serde = serde_json::to_value(origin).ok();
+            assert_eq!(serde, Some(serde_json::Value::from(origin.name())));
+        }
     }
 }

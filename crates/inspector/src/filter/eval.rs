@@ -5,7 +5,7 @@ use std::cell::OnceCell;
 use std::cmp::Ordering;
 
 use serde_json::Value;
-use switchboard_engine::{Detail, Observation, Origin};
+use switchboard_engine::{Detail, Observation};
 
 use super::ast::{CompareOp, Expr, Field, Literal, PathTest, StatusTest, Term, TextTest};
 use super::glob::contains_ci;
@@ -64,7 +64,7 @@ impl<'a> Record<'a> {
         let obs = self.obs;
         match field {
             Field::Kind => test(obs.detail.kind()),
-            Field::Origin => test(origin_name(obs.origin)),
+            Field::Origin => test(obs.origin.name()),
             Field::Dir => test(direction(&obs.detail)),
             Field::App => obs.app.as_ref().is_some_and(|a| test(a.as_str())),
             Field::User => obs.user.as_ref().is_some_and(|u| test(u.as_str())),
@@ -99,17 +99,6 @@ impl<'a> Record<'a> {
     fn any_payload(&self, path: &JsonPath, test: &mut dyn FnMut(&Value) -> bool) -> bool {
         let payloads = self.payloads.get_or_init(|| self.frame().map(payloads).unwrap_or_default());
         payloads.iter().any(|payload| path.visit(payload, test))
-    }
-}
-
-pub(crate) fn origin_name(origin: Origin) -> &'static str {
-    match origin {
-        Origin::Client => "client",
-        Origin::Api => "api",
-        Origin::Inject => "inject",
-        Origin::Replay => "replay",
-        Origin::Config => "config",
-        Origin::Server => "server",
     }
 }
 

@@ -5,7 +5,7 @@ use std::borrow::Borrow;
 
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
-use switchboard_engine::{Detail, Observation, Origin};
+use switchboard_engine::{Detail, Observation};
 
 use super::session::valid_name;
 use super::{default_session_name, Matcher, SessionId, SessionInfo, Store, StoreError};
@@ -232,7 +232,7 @@ where
                 record.event,
                 record.socket.as_ref().map(|socket| socket.as_str()),
                 record.user.as_ref().map(|user| user.as_str()),
-                origin_name(record.origin),
+                record.origin.name(),
                 json,
             ])
             .map_err(|error| duplicate_or(error, session, record.seq))?;
@@ -259,38 +259,5 @@ fn duplicate_or(error: rusqlite::Error, session: SessionId, seq: u64) -> StoreEr
     match error.sqlite_error_code() {
         Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::DuplicateSeq { session, seq },
         _ => StoreError::Sqlite(error),
-    }
-}
-
-/// The origin's name as serde writes it (the test below keeps the two in step).
-fn origin_name(origin: Origin) -> &'static str {
-    match origin {
-        Origin::Client => "client",
-        Origin::Api => "api",
-        Origin::Inject => "inject",
-        Origin::Replay => "replay",
-        Origin::Config => "config",
-        Origin::Server => "server",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn origin_names_match_serde() {
-        let origins = [
-            Origin::Client,
-            Origin::Api,
-            Origin::Inject,
-            Origin::Replay,
-            Origin::Config,
-            Origin::Server,
-        ];
-        for origin in origins {
-            let serde = serde_json::to_value(origin).ok();
-            assert_eq!(serde, Some(serde_json::Value::from(origin_name(origin))));
-        }
     }
 }
