@@ -1,41 +1,19 @@
 // Real traffic for the UI suite: pusher-js clients (ws only, channel auth signed locally
 // with the server SDK) and the `pusher` server SDK, pointed at the switchboard under test.
-import PusherJs from 'pusher-js';
-import PusherServer from 'pusher';
 import WebSocket from 'ws';
+import { createClient, disconnectAllClients, serverSdk } from '../../support/pusher.mjs';
 import { waitUntil, withTimeout } from '../../support/util.mjs';
 
 export const APP = Object.freeze({ id: 'app-id', key: 'app-key', secret: 'app-secret' });
 
-export function sdk(server, app = APP) {
-  return new PusherServer({ appId: app.id, key: app.key, secret: app.secret, host: server.host, port: String(server.port), useTLS: false, timeout: 5000 });
-}
-
-const clients = new Set();
+export const sdk = serverSdk;
 
 /** A pusher-js client; `secret` signs channel auth (a wrong one makes refused subscriptions). */
 export function client(server, { app = APP, presence, user, secret = app.secret, key = app.key } = {}) {
-  const signer = sdk(server, { ...app, secret });
-  const c = new PusherJs(key, {
-    cluster: 'mt1',
-    wsHost: server.host,
-    wsPort: server.port,
-    forceTLS: false,
-    enabledTransports: ['ws'],
-    disableStats: true,
-    channelAuthorization: {
-      customHandler: ({ socketId, channelName }, cb) => cb(null, signer.authorizeChannel(socketId, channelName, channelName.startsWith('presence-') ? presence : undefined)),
-    },
-    userAuthentication: { customHandler: ({ socketId }, cb) => cb(null, signer.authenticateUser(socketId, user)) },
-  });
-  clients.add(c);
-  return c;
+  return createClient(server, { app: { ...app, key, secret }, presence, user });
 }
 
-export function disconnectAll() {
-  for (const c of clients) c.disconnect();
-  clients.clear();
-}
+export const disconnectAll = disconnectAllClients;
 
 export function connected(c, timeout = 5000) {
   if (c.connection.state === 'connected') return Promise.resolve(c);
