@@ -6,6 +6,8 @@ pub mod http_api;
 pub mod hub;
 pub mod metrics;
 pub mod reload;
+#[cfg(test)]
+mod test_files;
 pub mod webhooks;
 mod ws;
 

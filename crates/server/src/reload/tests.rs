@@ -10,6 +10,7 @@ use tokio::time::timeout;
 
 use super::*;
 use crate::config::Overrides;
+use crate::test_files::TestFiles;
 use crate::Server;
 
 const TWO_APPS: &str = "[[apps]]\nid = \"a\"\nkey = \"ak\"\nsecret = \"as\"\n\n\
@@ -131,7 +132,7 @@ async fn applies_good_settings_and_keeps_the_running_ones_on_refusal() {
 
 #[tokio::test]
 async fn unchanged_files_are_not_reloaded() {
-    let dir = TempDir::new("unchanged");
+    let dir = TestFiles::new();
     let path = dir.write("switchboard.toml", TWO_APPS);
     let server = bound().await;
     let text = Arc::new(Mutex::new(TWO_APPS.to_owned()));
@@ -145,7 +146,7 @@ async fn unchanged_files_are_not_reloaded() {
 
 #[tokio::test]
 async fn editing_the_watched_file_reloads_it() {
-    let dir = TempDir::new("watched");
+    let dir = TestFiles::new();
     let path = dir.write("switchboard.toml", TWO_APPS);
     let overrides = Overrides { config: Some(path.clone()), port: Some(0), ..Overrides::default() };
     let load: Loader = Arc::new(move || Settings::load(overrides.clone(), &|_| None));
@@ -163,28 +164,4 @@ async fn editing_the_watched_file_reloads_it() {
     std::fs::rename(staged, &path).unwrap();
     assert_eq!(next_reload(&mut bus).await, ("removed c".to_owned(), None));
     watcher.stop();
-}
-
-/// A fresh directory under the temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("switchboard-reload-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }

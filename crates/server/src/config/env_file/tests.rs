@@ -270,31 +270,7 @@ fn debug_output_holds_no_secret() {
 mod loading {
     use super::*;
     use crate::config::{Overrides, Settings};
-    use std::path::PathBuf;
-
-    /// Files in a fresh temp directory, removed on drop.
-    struct TempDir(PathBuf);
-
-    impl TempDir {
-        fn new(name: &str) -> Self {
-            let dir = format!("switchboard-env-file-{}-{name}", std::process::id());
-            let dir = std::env::temp_dir().join(dir);
-            std::fs::create_dir_all(&dir).unwrap();
-            Self(dir)
-        }
-
-        fn file(&self, name: &str, text: &str) -> PathBuf {
-            let path = self.0.join(name);
-            std::fs::write(&path, text).unwrap();
-            path
-        }
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
+    use crate::test_files::TestFiles;
 
     const PUSHER: &str = "PUSHER_APP_ID=p\nPUSHER_APP_KEY=pk\nPUSHER_APP_SECRET=ps\n";
     const TOML_APP: &str = "[[apps]]\nid = \"a\"\nkey = \"k\"\nsecret = \"s\"\n";
@@ -310,8 +286,8 @@ mod loading {
 
     #[test]
     fn env_file_apps_replace_the_default_app() {
-        let dir = TempDir::new("replace");
-        let env_file = dir.file(".env", PUSHER);
+        let dir = TestFiles::new();
+        let env_file = dir.write(".env", PUSHER);
         let settings = load(with_files(None, Some(env_file.clone())), &[]).unwrap();
         assert_eq!(settings.apps, vec![app("p", "pk", "ps")]);
         assert_eq!(settings.env_file.map(|f| f.path), Some(env_file.clone()));
@@ -319,7 +295,7 @@ mod loading {
             load(Overrides::default(), &[("SWITCHBOARD_ENV_FILE", env_file.to_str().unwrap())]);
         assert_eq!(by_var.unwrap().apps, vec![app("p", "pk", "ps")]);
         let other =
-            dir.file("other.env", "REVERB_APP_ID=r\nREVERB_APP_KEY=rk\nREVERB_APP_SECRET=rs\n");
+            dir.write("other.env", "REVERB_APP_ID=r\nREVERB_APP_KEY=rk\nREVERB_APP_SECRET=rs\n");
         let flag_wins =
             load(with_files(None, Some(other)), &[("SWITCHBOARD_ENV_FILE", "/nonexistent")]);
         assert_eq!(flag_wins.unwrap().apps, vec![app("r", "rk", "rs")]);
@@ -335,9 +311,9 @@ mod loading {
 
     #[test]
     fn env_file_apps_follow_the_config_file_apps_and_precede_the_env_app() {
-        let dir = TempDir::new("order");
+        let dir = TestFiles::new();
         let overrides =
-            with_files(Some(dir.file("s.toml", TOML_APP)), Some(dir.file(".env", PUSHER)));
+            with_files(Some(dir.write("s.toml", TOML_APP)), Some(dir.write(".env", PUSHER)));
         let vars = [("SWITCHBOARD_APP_ID", "e"), ("SWITCHBOARD_APP_KEY", "ek")];
         let apps = load(overrides, &vars).unwrap().apps;
         let expected = [app("a", "k", "s"), app("p", "pk", "ps"), app("e", "ek", "app-secret")];
@@ -346,10 +322,10 @@ mod loading {
 
     #[test]
     fn a_credential_used_twice_across_sources_names_both_places() {
-        let dir = TempDir::new("clash");
-        let toml = dir.file("s.toml", TOML_APP);
+        let dir = TestFiles::new();
+        let toml = dir.write("s.toml", TOML_APP);
         let clashing =
-            dir.file(".env", "PUSHER_APP_ID=a\nPUSHER_APP_KEY=pk\nPUSHER_APP_SECRET=ps\n");
+            dir.write(".env", "PUSHER_APP_ID=a\nPUSHER_APP_KEY=pk\nPUSHER_APP_SECRET=ps\n");
         let error = load(with_files(Some(toml.clone()), Some(clashing.clone())), &[]).unwrap_err();
         let expected = format!(
             "{}:1:15: PUSHER_APP_ID: app id \"a\" is already used by apps[0].id at {}:2:6",
@@ -357,7 +333,7 @@ mod loading {
             toml.display()
         );
         assert_eq!(error, expected);
-        let env_file = dir.file("p.env", PUSHER);
+        let env_file = dir.write("p.env", PUSHER);
         let error =
             load(with_files(None, Some(env_file.clone())), &[("SWITCHBOARD_APP_KEY", "pk")]);
         let expected = format!(
@@ -370,9 +346,9 @@ mod loading {
 
     #[test]
     fn env_switches_apply_to_env_file_apps() {
-        let dir = TempDir::new("switches");
+        let dir = TestFiles::new();
         let overrides =
-            with_files(Some(dir.file("s.toml", TOML_APP)), Some(dir.file(".env", PUSHER)));
+            with_files(Some(dir.write("s.toml", TOML_APP)), Some(dir.write(".env", PUSHER)));
         let vars = [("SWITCHBOARD_ENABLE_CLIENT_MESSAGES", "false")];
         let apps = load(overrides, &vars).unwrap().apps;
         let flags: Vec<bool> = apps.iter().map(|a| a.enable_client_messages).collect();
@@ -381,8 +357,8 @@ mod loading {
 
     #[test]
     fn warnings_use_the_port_actually_listened_on() {
-        let dir = TempDir::new("warnings");
-        let env_file = dir.file(".env", &format!("{PUSHER}PUSHER_PORT=6001\n"));
+        let dir = TestFiles::new();
+        let env_file = dir.write(".env", &format!("{PUSHER}PUSHER_PORT=6001\n"));
         let settings = load(with_files(None, Some(env_file)), &[]).unwrap();
         assert!(settings.env_file_warnings(6001).is_empty());
         let warnings = settings.env_file_warnings(43210);
