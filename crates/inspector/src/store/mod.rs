@@ -11,6 +11,7 @@ mod records;
 mod schema;
 mod session;
 mod sessions;
+mod sockets;
 
 use std::path::{Path, PathBuf};
 
@@ -31,6 +32,8 @@ pub type Matcher<'a> = &'a dyn Fn(&switchboard_engine::Observation) -> bool;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The socket ids of the session last appended to (the one being recorded).
+    names: Option<sockets::SocketNames>,
 }
 
 impl std::fmt::Debug for Store {
@@ -49,7 +52,7 @@ impl Store {
         let mut conn = Connection::open(&path)
             .map_err(|source| StoreError::Open { path: path.clone(), source })?;
         schema::prepare(&mut conn, &path)?;
-        Ok(Self { conn, path })
+        Ok(Self { conn, path, names: None })
     }
 
     /// The database file.

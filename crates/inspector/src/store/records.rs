@@ -1,13 +1,14 @@
 //! Records in the store: batched appends, cursor-paged queries with a predicate, lookups by
 //! seq, and importing a whole session.
 
-use std::borrow::Borrow;
+use std::borrow::{Borrow, Cow};
 
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use switchboard_engine::{Detail, Observation};
 
 use super::session::valid_name;
+use super::sockets::SocketNames;
 use super::{default_session_name, Matcher, SessionId, SessionInfo, Store, StoreError};
 
 /// The most records one page (or one lookup by seqs) returns.
@@ -60,10 +61,23 @@ impl Store {
         if records.is_empty() {
             return Ok(());
         }
+        let mut names = match self.names.take() {
+            Some(names) if names.session() == session => names,
+            _ => SocketNames::load(&self.conn, session)?,
+        };
         let tx = self.conn.transaction()?;
-        insert_records(&tx, session, records.iter().map(|record| record.borrow()))?;
+        insert_records(&tx, session, records.iter().map(|record| record.borrow()), &mut names)?;
         tx.commit()?;
+        self.names = Some(names);
         Ok(())
+    }
+
+    /// The socket ids stored for `session`.
+    fn names_of(&self, session: SessionId) -> Result<Cow<'_, SocketNames>, StoreError> {
+        match &self.names {
+            Some(names) if names.session() == session => Ok(Cow::Borrowed(names)),
+            _ => Ok(Cow::Owned(SocketNames::load(&self.conn, session)?)),
+        }
     }
 
     /// Up to `limit` (at most `MAX_PAGE_LIMIT`) records of `session` from `cursor` that
@@ -96,6 +110,7 @@ impl Store {
     }
 
     fn scan(&self, sql: &str, bound: i64, scan: &Scan<'_>) -> Result<Page, StoreError> {
+        let names = self.names_of(scan.session)?;
         let mut statement = self.conn.prepare_cached(sql)?;
         let mut rows = statement.query(params![scan.session.0, bound, SCAN_BOUND + 1])?;
         let (mut records, mut scanned, mut last) = (Vec::new(), 0, None);
@@ -107,7 +122,7 @@ impl Store {
             }
             let seq: u64 = row.get(0)?;
             let json: String = row.get(1)?;
-            let record = decode(scan.session, seq, &json)?;
+            let record = decode(scan.session, seq, &json, &names)?;
             (scanned, last) = (scanned + 1, Some(seq));
             if scan.matcher.is_none_or(|matches| matches(&record)) {
                 records.push(record);
@@ -135,6 +150,7 @@ impl Store {
         seqs.sort_unstable();
         seqs.dedup();
         seqs.truncate(MAX_PAGE_LIMIT);
+        let names = self.names_of(session)?;
         let mut statement = self
             .conn
             .prepare_cached("SELECT json FROM records WHERE session_id = ?1 AND seq = ?2")?;
@@ -143,7 +159,7 @@ impl Store {
             let json: Option<String> =
                 statement.query_row(params![session.0, seq], |row| row.get(0)).optional()?;
             if let Some(json) = json {
-                records.push(decode(session, seq, &json)?);
+                records.push(decode(session, seq, &json, &names)?);
             }
         }
         Ok(records)
@@ -171,7 +187,8 @@ impl Store {
             params![name, now, meta.started_at],
         )?;
         let id = SessionId(tx.last_insert_rowid());
-        insert_records(&tx, id, records.into_iter())?;
+        let mut names = SocketNames::load(&tx, id)?;
+        insert_records(&tx, id, records.into_iter(), &mut names)?;
         tx.execute(
             "UPDATE sessions SET ended_at = COALESCE(?2, last_at, started_at) WHERE id = ?1",
             params![id.0, meta.ended_at],
@@ -210,7 +227,12 @@ impl Tally {
 }
 
 /// Inserts records and updates the session's totals, inside the caller's transaction.
-fn insert_records<I>(tx: &Transaction<'_>, session: SessionId, records: I) -> Result<(), StoreError>
+fn insert_records<I>(
+    tx: &Transaction<'_>,
+    session: SessionId,
+    records: I,
+    names: &mut SocketNames,
+) -> Result<(), StoreError>
 where
     I: Iterator,
     I::Item: Borrow<Observation>,
@@ -219,7 +241,8 @@ where
     let mut tally = Tally::default();
     for record in records {
         let record = record.borrow();
-        let json = serde_json::to_string(record)
+        names.learn(tx, record)?;
+        let json = serde_json::to_string(&names.compact(record))
             .map_err(|source| StoreError::Encode { seq: record.seq, source })?;
         insert
             .execute(params![
@@ -250,8 +273,16 @@ where
     Ok(())
 }
 
-fn decode(session: SessionId, seq: u64, json: &str) -> Result<Observation, StoreError> {
-    serde_json::from_str(json).map_err(|source| StoreError::Decode { session, seq, source })
+fn decode(
+    session: SessionId,
+    seq: u64,
+    json: &str,
+    names: &SocketNames,
+) -> Result<Observation, StoreError> {
+    let mut record: Observation =
+        serde_json::from_str(json).map_err(|source| StoreError::Decode { session, seq, source })?;
+    names.fill(&mut record);
+    Ok(record)
 }
 
 /// A primary-key clash means the session already holds this seq.

@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension};
 use super::StoreError;
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// "SWBD", in the SQLite header's application id field.
 const APPLICATION_ID: i32 = 0x5357_4244;
@@ -52,6 +52,18 @@ CREATE TABLE records (
     json TEXT NOT NULL,
     PRIMARY KEY (session_id, seq)
 );
+";
+
+/// Version 2: each connection's socket id once per session (`sockets.rs`); delivery records
+/// written since name the connections they reached by number only. Version 1 records keep
+/// their socket ids inline and read back unchanged.
+const SCHEMA_V2: &str = "
+CREATE TABLE sockets (
+    session_id INTEGER NOT NULL,
+    conn INTEGER NOT NULL,
+    socket TEXT NOT NULL,
+    PRIMARY KEY (session_id, conn)
+) WITHOUT ROWID;
 ";
 
 /// Checks the file is ours and not newer, sets the connection up, and migrates it.
@@ -101,6 +113,9 @@ fn migrate(conn: &mut Connection, from: i64) -> Result<(), StoreError> {
     let tx = conn.transaction()?;
     if from < 1 {
         tx.execute_batch(SCHEMA_V1)?;
+    }
+    if from < 2 {
+        tx.execute_batch(SCHEMA_V2)?;
     }
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;

@@ -140,13 +140,18 @@ impl Store {
         let mut deleted = 0;
         {
             let mut records = tx.prepare_cached("DELETE FROM records WHERE session_id = ?1")?;
+            let mut sockets = tx.prepare_cached("DELETE FROM sockets WHERE session_id = ?1")?;
             let mut sessions = tx.prepare_cached("DELETE FROM sessions WHERE id = ?1")?;
             for id in ids {
                 records.execute([id.0])?;
+                sockets.execute([id.0])?;
                 deleted += sessions.execute([id.0])?;
             }
         }
         tx.commit()?;
+        if self.names.as_ref().is_some_and(|names| ids.contains(&names.session())) {
+            self.names = None;
+        }
         Ok(deleted)
     }
 }
