@@ -9,6 +9,7 @@ import { startServer } from '../support/server.mjs';
 import { connectedClient, disconnectAllClients, serverSdk, subscribed } from '../support/pusher.mjs';
 import { closeAllRaw, connectEstablished } from '../support/raw.mjs';
 import { inspector, openStream, records, waitRecords } from '../support/inspector.mjs';
+import { closeAllReceivers, startReceiver } from '../support/webhooks.mjs';
 import { uniq, waitUntil } from '../support/util.mjs';
 
 let server;
@@ -129,6 +130,38 @@ describe('4.4 history, trace and the live stream', () => {
     assert.ok(body.effects.some((e) => e.seq === delivery.seq));
     const back = await inspector(server, `/records/${delivery.seq}`);
     assert.equal(back.body.cause.seq, delivery.cause);
+  });
+
+  test('a webhook attempt points back at the subscribe that raised it', async () => {
+    const rx = await startReceiver();
+    const config = [
+      '[webhooks]',
+      'batch_ms = 50',
+      '[[apps]]',
+      'id = "app-id"',
+      'key = "app-key"',
+      'secret = "app-secret"',
+      '[[apps.webhooks]]',
+      `url = "${rx.url}/hooks"`,
+      'event_types = ["channel_occupied"]',
+      '',
+    ].join('\n');
+    const hooked = await startServer({ name: 'inspector-webhook-cause', config });
+    try {
+      const channel = uniq('hooked');
+      await subscribed(await connectedClient(hooked), channel);
+      const [attempt] = await waitRecords(hooked, `kind:webhook_attempt channel:${channel}`);
+      const { body } = await inspector(hooked, `/records/${attempt.seq}`);
+      assert.equal(body.cause?.kind, 'frame_in', JSON.stringify(body.cause));
+      assert.equal(body.cause.channel, channel);
+      assert.match(body.cause.raw, /pusher:subscribe/);
+      const raised = await inspector(hooked, `/records/${attempt.cause}`);
+      assert.ok(raised.body.effects.some((e) => e.seq === attempt.seq), 'the subscribe lists the attempt');
+    } finally {
+      disconnectAllClients();
+      await hooked.stop();
+      await closeAllReceivers();
+    }
   });
 
   test('cursor paging walks backwards without repeats', async () => {

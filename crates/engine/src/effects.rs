@@ -14,8 +14,9 @@ pub enum Effect {
     Ping { conn: ConnId },
     /// Close the socket with a Pusher close code. The engine has already forgotten it.
     Close { conn: ConnId, code: u16, reason: String },
-    /// A webhook event for the app's webhook targets.
-    Webhook { app: AppId, event: WebhookEvent },
+    /// A webhook event for the app's webhook targets; `cause` is the `seq` of the record
+    /// that raised it (so the attempt's record can point back at it).
+    Webhook { app: AppId, event: WebhookEvent, cause: Option<u64> },
     /// A record for the inspector (only while recording is on).
     Observe(Box<Observation>),
 }
@@ -212,7 +213,7 @@ impl Out {
     }
 
     pub fn webhook(&mut self, app: &AppId, event: WebhookEvent) {
-        self.effects.push(Effect::Webhook { app: app.clone(), event });
+        self.effects.push(Effect::Webhook { app: app.clone(), event, cause: self.cause });
     }
 }
 

@@ -34,7 +34,8 @@ describe('webhooks in the trace', () => {
     await (await h.row('frame in', channel, 'client-typing')).click();
     const detail = h.page.locator('.detail');
     await detail.getByRole('tab', { name: 'Trace' }).click();
-    await detail.getByText(/Webhooks for .* right after/).waitFor();
+    // The attempt names the client event's frame as its cause: linked, not guessed by time.
+    await detail.getByRole('heading', { name: 'Webhooks (1)' }).waitFor();
     await detail.locator('.trace-rec', { hasText: 'client_event' }).filter({ hasText: 'HTTP 200' }).waitFor();
     await h.shot('trace');
   });

@@ -257,7 +257,9 @@ impl Harness {
                     assert!(self.gone.insert(*conn), "{conn:?} closed twice");
                     self.closes.push((*conn, *code, reason.clone()));
                 }
-                Effect::Webhook { app, event } => self.webhooks.push((app.clone(), event.clone())),
+                Effect::Webhook { app, event, .. } => {
+                    self.webhooks.push((app.clone(), event.clone()))
+                }
                 Effect::Observe(observation) => self.observations.push((**observation).clone()),
             }
         }

@@ -9,6 +9,7 @@ use switchboard_proto::AppId;
 use tokio::time::Instant;
 
 use super::{now, Hub, Outgoing};
+use crate::webhooks::Queued;
 
 impl Hub {
     /// Carries out `effects` in order, except that records go on the bus last: the frames
@@ -27,7 +28,7 @@ impl Hub {
                 Effect::Close { conn, code, reason } => {
                     self.push(conn, Outgoing::Close { code, reason })
                 }
-                Effect::Webhook { app, event } => self.webhook(app, event),
+                Effect::Webhook { app, event, cause } => self.webhook(app, event, cause),
                 Effect::Observe(observation) => records.extend(self.named(*observation)),
             }
         }
@@ -37,8 +38,8 @@ impl Hub {
     }
 
     /// Queues a webhook event for the sender without waiting; a full queue drops it.
-    fn webhook(&mut self, app: AppId, event: WebhookEvent) {
-        let reports = self.webhooks.push(app, event, Instant::now());
+    fn webhook(&mut self, app: AppId, event: WebhookEvent, cause: Option<u64>) {
+        let reports = self.webhooks.push(Queued { app, event, cause, at: Instant::now() });
         self.record_all(reports);
     }
 

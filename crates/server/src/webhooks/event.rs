@@ -5,12 +5,14 @@ use serde::Serialize;
 use switchboard_engine::config::{WebhookConfig, WebhookEventType};
 use switchboard_engine::WebhookEvent;
 
-/// One event ready for a batch: its JSON object, with its type and channel for the record.
+/// One event ready for a batch: its JSON object, with its type, channel and cause (the `seq`
+/// of the record that raised it) for the record of the attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
     pub kind: WebhookEventType,
     pub channel: String,
     pub json: String,
+    pub cause: Option<u64>,
 }
 
 /// The event's type, as `event_types` names it.
@@ -90,7 +92,7 @@ impl Item {
             _ => {}
         }
         let json = serde_json::to_string(&body).expect("string fields always serialize");
-        Self { kind, channel: channel.to_owned(), json }
+        Self { kind, channel: channel.to_owned(), json, cause: None }
     }
 }
 

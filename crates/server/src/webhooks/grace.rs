@@ -21,6 +21,7 @@ struct Held {
     slot: Slot,
     due: Instant,
     event: WebhookEvent,
+    cause: Option<u64>,
 }
 
 /// Events held back, in arrival order (every hold is as long, so that is also due order).
@@ -35,8 +36,8 @@ pub struct Grace {
     next: u64,
 }
 
-/// An event with its app, as the sender routes it.
-pub type AppEvent = (AppId, WebhookEvent);
+/// An event with its app and the `seq` of the record that raised it, as the sender routes it.
+pub type AppEvent = (AppId, WebhookEvent, Option<u64>);
 
 impl Grace {
     pub fn new(period: Duration) -> Self {
@@ -51,9 +52,15 @@ impl Grace {
 
     /// Takes an event that happened at `at`; returns it if it goes out now, `None` if it is
     /// held or cancelled.
-    pub fn offer(&mut self, app: AppId, event: WebhookEvent, at: Instant) -> Option<AppEvent> {
+    pub fn offer(
+        &mut self,
+        app: AppId,
+        event: WebhookEvent,
+        cause: Option<u64>,
+        at: Instant,
+    ) -> Option<AppEvent> {
         if self.period.is_zero() {
-            return Some((app, event));
+            return Some((app, event, cause));
         }
         let slot = match &event {
             WebhookEvent::ChannelVacated { channel } => Slot::Channel(app, channel.clone()),
@@ -63,22 +70,22 @@ impl Grace {
             WebhookEvent::ChannelOccupied { channel } => {
                 let slot = Slot::Channel(app.clone(), channel.clone());
                 if !self.cancel(&slot) {
-                    return Some((app, event));
+                    return Some((app, event, cause));
                 }
                 self.resumed.insert((app, channel.clone()), at + self.period);
                 return None;
             }
             WebhookEvent::MemberAdded { channel, user_id } => {
                 let slot = Slot::Member(app.clone(), channel.clone(), user_id.clone());
-                return (!self.cancel(&slot)).then_some((app, event));
+                return (!self.cancel(&slot)).then_some((app, event, cause));
             }
             WebhookEvent::CacheMiss { channel } => {
                 let repeat = self.resumed.remove(&(app.clone(), channel.clone()));
-                return repeat.filter(|until| at < *until).is_none().then_some((app, event));
+                return repeat.filter(|until| at < *until).is_none().then_some((app, event, cause));
             }
-            _ => return Some((app, event)),
+            _ => return Some((app, event, cause)),
         };
-        self.hold(slot, event, at);
+        self.hold(slot, (event, cause), at);
         None
     }
 
@@ -112,14 +119,14 @@ impl Grace {
         self.held.len()
     }
 
-    fn hold(&mut self, slot: Slot, event: WebhookEvent, at: Instant) {
+    fn hold(&mut self, slot: Slot, (event, cause): (WebhookEvent, Option<u64>), at: Instant) {
         if self.by_slot.contains_key(&slot) {
             return; // already held: the engine never vacates twice without reoccupying
         }
         let seq = self.next;
         self.next += 1;
         self.by_slot.insert(slot.clone(), seq);
-        self.held.insert(seq, Held { slot, due: at + self.period, event });
+        self.held.insert(seq, Held { slot, due: at + self.period, event, cause });
     }
 
     fn cancel(&mut self, slot: &Slot) -> bool {
@@ -134,7 +141,7 @@ impl Grace {
         let app = match held.slot {
             Slot::Channel(app, _) | Slot::Member(app, ..) => app,
         };
-        (app, held.event)
+        (app, held.event, held.cause)
     }
 }
 
@@ -175,10 +182,12 @@ mod tests {
         let mut grace = Grace::new(PERIOD);
         let mut out = Vec::new();
         for (at, event) in steps {
-            out.extend(grace.expire(ms(base, *at)).into_iter().map(|(_, e)| (*at, e)));
-            out.extend(grace.offer(app(), event.clone(), ms(base, *at)).map(|(_, e)| (*at, e)));
+            out.extend(grace.expire(ms(base, *at)).into_iter().map(|(_, e, _)| (*at, e)));
+            out.extend(
+                grace.offer(app(), event.clone(), None, ms(base, *at)).map(|(_, e, _)| (*at, e)),
+            );
         }
-        out.extend(grace.expire(ms(base, end_ms)).into_iter().map(|(_, e)| (end_ms, e)));
+        out.extend(grace.expire(ms(base, end_ms)).into_iter().map(|(_, e, _)| (end_ms, e)));
         out
     }
 
@@ -252,13 +261,24 @@ mod tests {
     fn zero_period_sends_at_once_and_drain_releases_everything() {
         let base = Instant::now();
         let mut grace = Grace::new(Duration::ZERO);
-        assert_eq!(grace.offer(app(), vacated("a"), base), Some((app(), vacated("a"))));
+        assert_eq!(grace.offer(app(), vacated("a"), None, base), Some((app(), vacated("a"), None)));
         let mut grace = Grace::new(PERIOD);
-        assert_eq!(grace.offer(app(), vacated("a"), base), None);
-        assert_eq!(grace.offer(app(), removed("p", "u"), base), None);
+        assert_eq!(grace.offer(app(), vacated("a"), None, base), None);
+        assert_eq!(grace.offer(app(), removed("p", "u"), None, base), None);
         assert_eq!(grace.next_due(), Some(ms(base, 3000)));
-        assert_eq!(grace.drain(), [(app(), vacated("a")), (app(), removed("p", "u"))]);
+        assert_eq!(grace.drain(), [(app(), vacated("a"), None), (app(), removed("p", "u"), None)]);
         assert_eq!((grace.len(), grace.next_due()), (0, None));
-        assert_eq!(grace.offer(app(), occupied("a"), base), Some((app(), occupied("a"))));
+        assert_eq!(
+            grace.offer(app(), occupied("a"), None, base),
+            Some((app(), occupied("a"), None))
+        );
+    }
+
+    #[test]
+    fn a_held_event_keeps_the_record_that_raised_it() {
+        let base = Instant::now();
+        let mut grace = Grace::new(PERIOD);
+        assert_eq!(grace.offer(app(), vacated("a"), Some(41), base), None);
+        assert_eq!(grace.expire(ms(base, 3000)), [(app(), vacated("a"), Some(41))]);
     }
 }

@@ -44,6 +44,8 @@ pub struct Ready {
     pub events: Vec<&'static str>,
     /// The channel, when every event is about the same one.
     pub channel: Option<String>,
+    /// The record that raised the batch's first event (the attempt's record points at it).
+    pub cause: Option<u64>,
     pub time_ms: u64,
     pub body: Bytes,
     pub ready_at: Instant,
@@ -56,9 +58,10 @@ impl Ready {
         let events = batch.items.iter().map(|item| item.kind.as_str()).collect();
         let first = batch.items.first().map(|item| item.channel.clone());
         let channel = first.filter(|c| batch.items.iter().all(|item| &item.channel == c));
+        let cause = batch.items.iter().find_map(|item| item.cause);
         let body = Bytes::from(event::body(time_ms, &batch.items));
         let (key, headers) = (batch.key, batch.headers);
-        Self { key, headers, events, channel, time_ms, body, ready_at: now, attempts: 0 }
+        Self { key, headers, events, channel, cause, time_ms, body, ready_at: now, attempts: 0 }
     }
 }
 

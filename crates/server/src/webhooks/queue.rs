@@ -15,11 +15,13 @@ use super::stats::WebhookStats;
 /// Drops are summed into one record per app at most this often.
 const REPORT_EVERY: Duration = Duration::from_secs(1);
 
-/// A webhook event on its way to the sender, with when it happened.
+/// A webhook event on its way to the sender, with when it happened and the `seq` of the
+/// record that raised it.
 #[derive(Debug)]
 pub struct Queued {
     pub app: AppId,
     pub event: WebhookEvent,
+    pub cause: Option<u64>,
     pub at: Instant,
 }
 
@@ -59,8 +61,9 @@ impl WebhookQueue {
     }
 
     /// Queues an event without waiting. Returns the drop reports that are due.
-    pub fn push(&mut self, app: AppId, event: WebhookEvent, now: Instant) -> Vec<Observation> {
-        let refusal = match self.tx.try_send(Queued { app, event, at: now }) {
+    pub fn push(&mut self, queued: Queued) -> Vec<Observation> {
+        let now = queued.at;
+        let refusal = match self.tx.try_send(queued) {
             Ok(()) => return self.reports(now),
             Err(mpsc::error::TrySendError::Full(queued)) => (queued.app, Refusal::Full),
             Err(mpsc::error::TrySendError::Closed(queued)) => (queued.app, Refusal::Stopped),
@@ -113,8 +116,9 @@ mod tests {
         AppId::new(id).unwrap()
     }
 
-    fn event() -> WebhookEvent {
-        WebhookEvent::ChannelOccupied { channel: "c".into() }
+    fn queued(id: &str, at: Instant) -> Queued {
+        let event = WebhookEvent::ChannelOccupied { channel: "c".into() };
+        Queued { app: app(id), event, cause: None, at }
     }
 
     fn summary(reports: &[Observation]) -> Vec<(String, u64, String)> {
@@ -134,12 +138,12 @@ mod tests {
         let base = Instant::now();
         let at = |ms| base + Duration::from_millis(ms);
         let (mut queue, mut inbox) = WebhookQueue::new(2);
-        assert!(queue.push(app("a"), event(), at(0)).is_empty());
-        assert!(queue.push(app("a"), event(), at(0)).is_empty());
+        assert!(queue.push(queued("a", at(0))).is_empty());
+        assert!(queue.push(queued("a", at(0))).is_empty());
         let full = "webhook queue full (2 events waiting)".to_owned();
-        assert_eq!(summary(&queue.push(app("a"), event(), at(1))), [("a".into(), 1, full.clone())]);
-        assert!(queue.push(app("a"), event(), at(2)).is_empty());
-        assert!(queue.push(app("b"), event(), at(3)).is_empty());
+        assert_eq!(summary(&queue.push(queued("a", at(1)))), [("a".into(), 1, full.clone())]);
+        assert!(queue.push(queued("a", at(2))).is_empty());
+        assert!(queue.push(queued("b", at(3))).is_empty());
         assert!(queue.reports(at(999)).is_empty());
         assert_eq!(
             summary(&queue.reports(at(1001))),
@@ -153,7 +157,7 @@ mod tests {
         );
         assert_eq!(inbox.try_recv().map(|q| q.app).ok(), Some(app("a")));
         drop(inbox);
-        let reports = queue.push(app("a"), event(), at(9000));
+        let reports = queue.push(queued("a", at(9000)));
         assert_eq!(summary(&reports), [("a".into(), 1, "webhook sender stopped".into())]);
     }
 }

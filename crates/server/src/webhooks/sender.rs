@@ -113,12 +113,12 @@ impl Task {
     }
 
     fn accept(&mut self, queued: Queued) {
-        let Queued { app, event, at } = queued;
+        let Queued { app, event, cause, at } = queued;
         let now = Instant::now();
         for due in self.grace.expire(at) {
             self.route(due, now);
         }
-        if let Some(event) = self.grace.offer(app, event, at) {
+        if let Some(event) = self.grace.offer(app, event, cause, at) {
             self.route(event, now);
         }
     }
@@ -138,10 +138,10 @@ impl Task {
     }
 
     /// Adds the event to the open batch of each of its app's targets that wants it.
-    fn route(&mut self, (app, event): AppEvent, now: Instant) {
+    fn route(&mut self, (app, event, cause): AppEvent, now: Instant) {
         let directory = Arc::clone(&self.apps.borrow());
         let Some(config) = directory.by_id(app.as_str()) else { return };
-        let item = Item::new(&event);
+        let item = Item { cause, ..Item::new(&event) };
         for (index, target) in config.webhooks.iter().enumerate() {
             if !event::wanted_by(target, &event) {
                 continue;
@@ -213,7 +213,8 @@ impl Task {
             latency_ms: u64::try_from(result.latency.as_millis()).unwrap_or(u64::MAX),
             batch_time_ms: ready.time_ms,
         };
-        let observation = Observation::new(Origin::Server, detail).app(&ready.key.app);
+        let mut observation = Observation::new(Origin::Server, detail).app(&ready.key.app);
+        observation.cause = ready.cause;
         self.hub.observe(match &ready.channel {
             Some(channel) => observation.channel(channel),
             None => observation,
@@ -225,10 +226,11 @@ impl Task {
         let reason = format!("gave up after {} attempts over {secs} s", ready.attempts);
         tracing::warn!(app = %ready.key.app, events = ready.events.len(), "webhook batch dropped: {reason}");
         let events = ready.events.len() as u64;
-        self.hub.observe(
+        let mut observation =
             Observation::new(Origin::Server, Detail::WebhookDropped { events, reason })
-                .app(&ready.key.app),
-        );
+                .app(&ready.key.app);
+        observation.cause = ready.cause;
+        self.hub.observe(observation);
     }
 
     /// Shutdown: takes what is queued, lets held events and open batches go at once, and

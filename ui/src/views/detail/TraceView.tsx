@@ -88,8 +88,9 @@ function Delivery({ record }: { record: Observation }) {
 }
 
 /**
- * Webhooks go out in batches and do not name the record that caused them, so for a record on
- * a channel the trace lists the webhook attempts for that channel in the few seconds after it.
+ * A webhook attempt names the record that raised the first event of its batch (it shows among
+ * that record's effects). For the other records whose events rode in the same batch, the trace
+ * lists the webhook attempts for their channel in the few seconds after them.
  */
 function useChannelWebhooks(record: Observation, linked: number): Observation[] {
   const [found, setFound] = useState<Observation[]>([]);
