@@ -50,16 +50,17 @@ impl SocketNames {
         tx: &Transaction<'_>,
         record: &Observation,
     ) -> Result<(), StoreError> {
-        let mut insert = tx.prepare_cached(
-            "INSERT OR IGNORE INTO sockets (session_id, conn, socket) VALUES (?1, ?2, ?3)",
-        )?;
         let own = record.conn.zip(record.socket.as_ref());
         let targets = targets(record).filter_map(|t| t.socket.as_ref().map(|s| (t.conn, s)));
         for (conn, socket) in own.into_iter().chain(targets) {
-            if !self.names.contains_key(&conn) {
-                insert.execute(params![self.session.0, conn.0, socket.as_str()])?;
-                self.names.insert(conn, socket.clone());
+            if self.names.contains_key(&conn) {
+                continue;
             }
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO sockets (session_id, conn, socket) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![self.session.0, conn.0, socket.as_str()])?;
+            self.names.insert(conn, socket.clone());
         }
         Ok(())
     }
