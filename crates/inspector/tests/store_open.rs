@@ -61,6 +61,27 @@ fn with_version(path: &Path, version: i64) {
 }
 
 #[test]
+fn a_version_1_file_is_migrated_and_keeps_its_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let session = store.create_session(Some("from v1"), 5).unwrap();
+    store.append(session.id, &batch(0..3)).unwrap();
+    drop(store);
+    // What a version-1 build left: no `sockets` table.
+    let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+    conn.execute_batch("DROP TABLE sockets; PRAGMA user_version = 1;").unwrap();
+    drop(conn);
+
+    let mut store = Store::open(dir.path()).unwrap();
+    assert_eq!(all_records(&store, &session), [0, 1, 2]);
+    store.append(session.id, &batch(3..4)).unwrap();
+    assert_eq!(all_records(&store, &session), [0, 1, 2, 3]);
+    let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0)).unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+}
+
+#[test]
 fn a_newer_schema_is_refused_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();
     drop(Store::open(dir.path()).unwrap());
