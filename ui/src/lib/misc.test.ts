@@ -5,7 +5,7 @@ import { jsonProblem, toAction, validate, type Draft } from './compose';
 import { explain, explainSignature } from './explain';
 import { address, guide, GUIDES } from './gettingStarted';
 import { backoff, parseMessage, streamUrl } from './stream';
-import { upsert } from './storage';
+import { loadTemplates, saveTemplates, upsert } from './storage';
 
 const draft: Draft = { mode: 'server', app: 'app-id', channels: 'a, b', event: 'e', data: '{"x":1}', socket: '', user: '', toUser: false };
 
@@ -67,6 +67,18 @@ describe('stream and charts', () => {
 
   it('upserts by name', () => {
     expect(upsert([{ name: 'b' }, { name: 'a' }], { name: 'a' })).toEqual([{ name: 'a' }, { name: 'b' }]);
+  });
+
+  it('keeps saved templates and drops malformed ones on the way back in', () => {
+    const stored = new Map<string, string>();
+    const storage = { getItem: (k: string) => stored.get(k) ?? null, setItem: (k: string, v: string) => void stored.set(k, v) };
+    Object.assign(globalThis, { localStorage: storage });
+    const { toUser: _, ...fields } = draft;
+    saveTemplates([{ name: 'ok', ...fields }]);
+    expect(loadTemplates()).toEqual([{ name: 'ok', ...fields }]);
+    stored.set('switchboard.templates', JSON.stringify([{ name: 'bad', ...fields, mode: 'bogus' }, { name: 'short' }, 3]));
+    expect(loadTemplates()).toEqual([]);
+    Reflect.deleteProperty(globalThis, 'localStorage');
   });
 });
 

@@ -1,17 +1,11 @@
 // Things a person saves between visits (saved filters, composer templates, theme),
 // kept in localStorage and validated on the way back in.
 
+import type { Draft } from './compose';
+
 export type SavedFilter = { name: string; filter: string };
-export type Template = {
-  name: string;
-  mode: 'server' | 'client' | 'raw';
-  app: string;
-  channels: string;
-  event: string;
-  data: string;
-  socket: string;
-  user: string;
-};
+/** A named composer draft (whether it goes to a user is chosen each time, not saved). */
+export type Template = { name: string } & Omit<Draft, 'toUser'>;
 
 function read(key: string): unknown {
   try {
@@ -46,7 +40,9 @@ const TEMPLATE_KEYS = ['name', 'mode', 'app', 'channels', 'event', 'data', 'sock
 
 export function loadTemplates(): Template[] {
   const value = read('switchboard.templates');
-  return Array.isArray(value) ? value.filter((v): v is Template => isRecord(v) && allStrings(v, TEMPLATE_KEYS)) : [];
+  const isTemplate = (v: unknown): v is Template =>
+    isRecord(v) && allStrings(v, TEMPLATE_KEYS) && ['server', 'client', 'raw'].includes(v.mode as string);
+  return Array.isArray(value) ? value.filter(isTemplate) : [];
 }
 
 export function saveTemplates(templates: Template[]): void {
