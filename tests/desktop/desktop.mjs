@@ -6,14 +6,10 @@ import { spawn, execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ARTIFACTS, REPO_ROOT, tempDir } from '../support/server.mjs';
+import { ARTIFACTS, REPO_ROOT, tempDir, watch } from '../support/server.mjs';
 import { waitUntil } from '../support/util.mjs';
 
 const run = promisify(execFile);
-const live = new Set();
-process.on('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
 
 /** `$SWITCHBOARD_DESKTOP_BIN`, else `${CARGO_TARGET_DIR:-target}/debug/switchboard-desktop`. */
 export function desktopBinary() {
@@ -67,17 +63,10 @@ export function launch(home, { env = {}, name = 'desktop' } = {}) {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  live.add(child);
-  const out = { stdout: '', stderr: '' };
-  child.stdout.setEncoding('utf8').on('data', (s) => (out.stdout += s));
-  child.stderr.setEncoding('utf8').on('data', (s) => (out.stderr += s));
-  const exited = new Promise((resolve) => {
-    child.on('exit', (code, signal) => {
-      live.delete(child);
-      fs.mkdirSync(ARTIFACTS, { recursive: true });
-      fs.writeFileSync(path.join(ARTIFACTS, `${name}.log`), `${out.stdout}\n--- stderr ---\n${out.stderr}`);
-      resolve({ code, signal });
-    });
+  const { out, exited } = watch(child);
+  exited.then(() => {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    fs.writeFileSync(path.join(ARTIFACTS, `${name}.log`), `${out.stdout}\n--- stderr ---\n${out.stderr}`);
   });
   let exit = null;
   exited.then((r) => (exit = r));

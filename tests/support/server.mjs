@@ -109,6 +109,14 @@ export function spawnBinary(args, { env = {}, cwd } = {}) {
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return { child, ...watch(child) };
+}
+
+/**
+ * Collects a spawned child's output and kills it if the test process exits first; `exited`
+ * resolves to `{code, signal}` (with `error` when it could not start).
+ */
+export function watch(child) {
   live.add(child);
   const out = { stdout: '', stderr: '' };
   child.stdout.setEncoding('utf8').on('data', (s) => (out.stdout += s));
@@ -123,7 +131,7 @@ export function spawnBinary(args, { env = {}, cwd } = {}) {
       resolve({ code, signal });
     });
   });
-  return { child, out, exited };
+  return { out, exited };
 }
 
 /** Runs the binary to completion (killed after `timeout` ms). */
