@@ -9,6 +9,7 @@ pub mod reload;
 #[cfg(test)]
 mod test_files;
 pub mod webhooks;
+pub mod wire;
 mod ws;
 
 use std::future::Future;
@@ -20,7 +21,6 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{any, get};
-use axum::serve::ListenerExt;
 use axum::Router;
 use switchboard_engine::config::AppConfig;
 use switchboard_engine::Engine;
@@ -126,15 +126,10 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
         let (hub, webhooks) = (self.control.hub.clone(), self.webhooks);
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        // Frames go out as soon as they are written: Nagle's algorithm would hold a small
-        // frame back while an earlier one is unacknowledged.
-        let listener = self.listener.tap_io(|tcp| {
-            if let Err(error) = tcp.set_nodelay(true) {
-                tracing::debug!("cannot set TCP_NODELAY on a connection: {error}");
-            }
-        });
-        axum::serve(listener, service)
+        let service = (self.router)
+            .layer(axum::middleware::map_request(wire::expose_peer_addr))
+            .into_make_service_with_connect_info::<wire::Peer>();
+        axum::serve(wire::WireListener(self.listener), service)
             .with_graceful_shutdown(async move {
                 shutdown.await;
                 tracing::info!("shutting down: closing client connections with 4200");

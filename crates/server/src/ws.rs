@@ -2,26 +2,23 @@
 
 use std::collections::HashMap;
 use std::future::{poll_fn, Future};
-use std::net::SocketAddr;
 use std::ops::ControlFlow;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use switchboard_engine::{ConnId, ConnMeta, Input};
 use switchboard_proto::{ClientFrame, DecodeError, SocketId};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
-use crate::hub::{ConnHandle, Outgoing};
+use crate::hub::ConnHandle;
+use crate::wire::{Peer, Wire};
 use crate::AppContext;
-
-/// Frames queued for a client before it counts as too slow (closed with 4100).
-const OUTBOX_CAPACITY: usize = 4096;
 
 /// Frames beyond the configured limit but under this get a `pusher:error`; beyond this the
 /// socket is dropped (protects memory).
@@ -33,9 +30,6 @@ const HARD_FRAME_LIMIT: usize = 16 * 1024 * 1024;
 /// are small; a bigger frame still arrives whole (the buffer grows for it, a read at a time).
 const READ_BUFFER: usize = 1024;
 
-/// Most frames written per flush, so one busy connection cannot hold the thread for long.
-const MAX_BATCH: usize = 64;
-
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 
 /// `GET /app/{key}`: upgrades and hands the socket to a connection task.
@@ -43,14 +37,14 @@ pub async fn upgrade(
     State(ctx): State<AppContext>,
     Path(key): Path<String>,
     Query(mut query): Query<HashMap<String, String>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
     let protocol = query.remove("protocol");
     let header = |name| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let meta = ConnMeta {
-        remote: Some(peer.to_string()),
+        remote: Some(peer.addr.to_string()),
         origin_header: header(header::ORIGIN),
         user_agent: header(header::USER_AGENT),
         client: query.remove("client"),
@@ -58,11 +52,12 @@ pub async fn upgrade(
     };
     ws.max_message_size(HARD_FRAME_LIMIT)
         .read_buffer_size(READ_BUFFER)
-        .on_upgrade(move |socket| run(socket, ctx, key, protocol, meta))
+        .on_upgrade(move |socket| run(socket, peer.wire, ctx, key, protocol, meta))
 }
 
 async fn run(
     socket: WebSocket,
+    wire: Wire,
     ctx: AppContext,
     key: String,
     protocol: Option<String>,
@@ -70,83 +65,73 @@ async fn run(
 ) {
     let conn = ConnId(NEXT_CONN.fetch_add(1, Ordering::Relaxed));
     let socket_id = SocketId::from_parts(rand::random::<u64>() % 10_000_000_000, conn.0);
-    let (outbox_tx, outbox) = mpsc::channel(OUTBOX_CAPACITY);
-    let (overflow_tx, overflow) = oneshot::channel();
+    let (hang_up_tx, hang_up) = oneshot::channel();
     let handle =
-        ConnHandle { socket_id: socket_id.clone(), outbox: outbox_tx, overflow: overflow_tx };
+        ConnHandle { socket_id: socket_id.clone(), wire: wire.clone(), hang_up: Some(hang_up_tx) };
     let input = Input::Open { conn, socket_id, app_key: key, protocol, meta };
     ctx.hub.open(conn, handle, input);
-    pump(socket, &ctx, conn, outbox, overflow).await;
+    pump(socket, &wire, &ctx, conn, hang_up).await;
     ctx.hub.input(Input::Closed { conn });
 }
 
 /// What woke the connection task.
 enum Wake {
-    /// The hub found the outbox full: close with 4100 now.
-    Overflow,
-    Out(Option<Outgoing>),
+    /// The hub queued the close frame: flush it and go.
+    HangUp,
+    /// Writing to the socket failed.
+    Broken,
     In(Option<Result<Message, axum::Error>>),
 }
 
-/// The reason sent with the 4100 close of a client that does not read fast enough.
-const TOO_SLOW: &str = "Over capacity: the client is not reading fast enough";
-
-/// How long the 4100 close may wait on a client that stopped reading.
+/// How long the close frame may wait on a client that stopped reading.
 const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Moves frames both ways until either side closes.
-///
-/// One task owns the whole socket and polls its three inputs itself (no `split`, whose lock
-/// is taken on every read and write): this loop runs once per delivery to every recipient.
+/// Reads frames for the hub and drains what the hub could not write at once, until either
+/// side closes. The hub writes frames itself (see `crate::wire`); this task only wakes when
+/// a client's socket was full, when the client sends something, or to close.
 async fn pump(
     mut socket: WebSocket,
+    wire: &Wire,
     ctx: &AppContext,
     conn: ConnId,
-    mut outbox: mpsc::Receiver<Outgoing>,
-    overflow: oneshot::Receiver<()>,
+    hang_up: oneshot::Receiver<()>,
 ) {
-    let mut overflow = Some(overflow);
+    let mut hang_up = Some(hang_up);
     loop {
         let wake = poll_fn(|cx| {
-            if overflowed(&mut overflow, cx).is_ready() {
-                return Poll::Ready(Wake::Overflow);
+            if hung_up(&mut hang_up, cx).is_ready() {
+                return Poll::Ready(Wake::HangUp);
             }
-            if let Poll::Ready(outgoing) = outbox.poll_recv(cx) {
-                return Poll::Ready(Wake::Out(outgoing));
+            if let Poll::Ready(Err(_)) = wire.poll_drain(cx) {
+                return Poll::Ready(Wake::Broken);
             }
             socket.poll_next_unpin(cx).map(Wake::In)
         })
         .await;
-        let flow = match wake {
-            Wake::Overflow => {
-                // The socket's buffers are likely full: try the close, but do not wait on it.
-                let _ = tokio::time::timeout(CLOSE_GRACE, socket.send(close(4100, TOO_SLOW))).await;
+        match wake {
+            Wake::HangUp => {
+                // A client that stopped reading may never take it: do not wait on it long.
+                let _ = tokio::time::timeout(CLOSE_GRACE, wire.drained()).await;
                 return;
             }
-            Wake::Out(Some(first)) => tokio::select! {
-                biased;
-                // The hub gave up on a client that stopped reading while this write waited:
-                // drop its socket rather than leave it hanging on a full buffer.
-                () = poll_fn(|cx| overflowed(&mut overflow, cx)) => ControlFlow::Break(()),
-                flow = write_batch(&mut socket, first, &mut outbox) => flow,
-            },
-            Wake::In(Some(Ok(message))) => incoming(ctx, conn, message),
-            Wake::Out(None) | Wake::In(None | Some(Err(_))) => return,
-        };
-        if flow.is_break() {
-            return;
+            Wake::In(Some(Ok(message))) => {
+                if incoming(ctx, conn, message).is_break() {
+                    return;
+                }
+            }
+            Wake::Broken | Wake::In(None | Some(Err(_))) => return,
         }
     }
 }
 
-/// Ready once the hub has signalled an overflow; a hub that dropped the signal (the
-/// connection is going away the normal way) never is.
-fn overflowed(overflow: &mut Option<oneshot::Receiver<()>>, cx: &mut Context<'_>) -> Poll<()> {
-    let Some(receiver) = overflow else { return Poll::Pending };
+/// Ready once the hub has hung up; a hub that dropped the signal (the connection is going
+/// away the normal way) never is.
+fn hung_up(hang_up: &mut Option<oneshot::Receiver<()>>, cx: &mut Context<'_>) -> Poll<()> {
+    let Some(receiver) = hang_up else { return Poll::Pending };
     match Pin::new(receiver).poll(cx) {
         Poll::Ready(Ok(())) => Poll::Ready(()),
         Poll::Ready(Err(_)) => {
-            *overflow = None;
+            *hang_up = None;
             Poll::Pending
         }
         Poll::Pending => Poll::Pending,
@@ -172,53 +157,6 @@ fn incoming(ctx: &AppContext, conn: ConnId, message: Message) -> ControlFlow<()>
     ControlFlow::Continue(())
 }
 
-/// Writes `first` and whatever else is already queued (up to `MAX_BATCH`), then flushes
-/// once: a burst of frames costs one write to the socket instead of one per frame.
-/// Breaks when the socket is gone or a close frame went out.
-async fn write_batch(
-    socket: &mut WebSocket,
-    first: Outgoing,
-    outbox: &mut mpsc::Receiver<Outgoing>,
-) -> ControlFlow<()> {
-    let mut next = Some(first);
-    let mut written = 0;
-    while let Some(outgoing) = next.take() {
-        let last = matches!(outgoing, Outgoing::Close { .. });
-        if socket.feed(to_message(outgoing)).await.is_err() {
-            return ControlFlow::Break(());
-        }
-        if last {
-            let _ = socket.flush().await;
-            return ControlFlow::Break(());
-        }
-        written += 1;
-        if written < MAX_BATCH {
-            next = outbox.try_recv().ok();
-        }
-    }
-    match socket.flush().await {
-        Ok(()) => ControlFlow::Continue(()),
-        Err(_) => ControlFlow::Break(()),
-    }
-}
-
 fn frame(conn: ConnId, text: &str, max_bytes: usize) -> Input {
     Input::Frame { conn, raw: text.to_owned(), frame: ClientFrame::decode(text, max_bytes) }
-}
-
-fn to_message(outgoing: Outgoing) -> Message {
-    match outgoing {
-        Outgoing::Text(text) => Message::Text(text),
-        Outgoing::Ping => Message::Ping(Default::default()),
-        Outgoing::Close { code, reason } => close(code, &reason),
-    }
-}
-
-fn close(code: u16, reason: &str) -> Message {
-    // A close reason is at most 123 bytes; cut on a character boundary.
-    let mut end = reason.len().min(123);
-    while !reason.is_char_boundary(end) {
-        end -= 1;
-    }
-    Message::Close(Some(CloseFrame { code, reason: reason[..end].into() }))
 }

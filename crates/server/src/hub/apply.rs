@@ -1,15 +1,19 @@
-//! Carrying out the engine's effects: outboxes, closes, webhooks, and the observation bus.
+//! Carrying out the engine's effects: frames, closes, webhooks, and the observation bus.
 
 use std::sync::Arc;
 
-use axum::extract::ws::Utf8Bytes;
+use bytes::Bytes;
 use switchboard_engine::observation::{Detail, SkipReason, Target};
 use switchboard_engine::{ConnId, Effect, Input, Observation, Origin, WebhookEvent};
 use switchboard_proto::AppId;
 use tokio::time::Instant;
 
-use super::{now, Hub, Outgoing};
+use super::{now, Hub};
 use crate::webhooks::Queued;
+use crate::wire::{self, Delivered};
+
+/// The reason sent with the 4100 close of a client that does not read fast enough.
+const TOO_SLOW: &str = "Over capacity: the client is not reading fast enough";
 
 impl Hub {
     /// Carries out `effects` in order, except that records go on the bus last: the frames
@@ -19,15 +23,13 @@ impl Hub {
         for effect in effects {
             match effect {
                 Effect::Send { to, text } => {
-                    let text = Utf8Bytes::from(text);
+                    let frame = wire::text_frame(&text);
                     for conn in to {
-                        self.push(conn, Outgoing::Text(text.clone()));
+                        self.deliver(conn, &frame);
                     }
                 }
-                Effect::Ping { conn } => self.push(conn, Outgoing::Ping),
-                Effect::Close { conn, code, reason } => {
-                    self.push(conn, Outgoing::Close { code, reason })
-                }
+                Effect::Ping { conn } => self.deliver(conn, &wire::ping_frame()),
+                Effect::Close { conn, code, reason } => self.hang_up(conn, code, &reason),
                 Effect::Webhook { app, event, cause } => self.webhook(app, event, cause),
                 Effect::Observe(observation) => records.extend(self.named(*observation)),
             }
@@ -72,15 +74,15 @@ impl Hub {
         Some(Arc::new(observation))
     }
 
-    /// Queues a message without waiting; a full outbox closes that connection with 4100.
-    fn push(&mut self, conn: ConnId, message: Outgoing) {
+    /// Writes a frame without waiting; a client whose queue is full is closed with 4100.
+    fn deliver(&mut self, conn: ConnId, frame: &Bytes) {
         let Some(handle) = self.conns.get(&conn) else { return };
-        if handle.outbox.try_send(message).is_ok() {
+        if handle.hang_up.is_none() || handle.wire.deliver(frame) != Delivered::Overflow {
             return;
         }
-        let Some(handle) = self.conns.remove(&conn) else { return };
+        self.hang_up(conn, 4100, TOO_SLOW);
+        self.conns.remove(&conn);
         tracing::warn!(conn = conn.0, "outbox full: closing the slow connection with 4100");
-        let _ = handle.overflow.send(());
         let mut record = Observation::new(
             Origin::Server,
             Detail::Delivery {
@@ -96,5 +98,13 @@ impl Hub {
         let effects = self.engine.handle(Input::Closed { conn }, now());
         self.apply(effects);
         self.forget(conn);
+    }
+
+    /// Queues the close frame last and tells the connection's task to flush it and go.
+    fn hang_up(&mut self, conn: ConnId, code: u16, reason: &str) {
+        let Some(handle) = self.conns.get_mut(&conn) else { return };
+        let Some(hang_up) = handle.hang_up.take() else { return };
+        handle.wire.deliver_last(wire::close_frame(code, reason));
+        let _ = hang_up.send(());
     }
 }

@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::extract::ws::Utf8Bytes;
 use switchboard_engine::config::AppConfig;
 use switchboard_engine::control::{self, ControlRequest, Reply};
 use switchboard_engine::{ApiError, Caller, ConnId, Engine, Input, Observation, ReloadSummary};
@@ -21,25 +20,17 @@ pub use self::api::{ApiCall, ApiOp, Empty};
 use self::conn_map::ConnMap;
 use crate::metrics::MetricsSnapshot;
 use crate::webhooks::WebhookQueue;
-
-/// What the hub writes to a connection's outbox, in order.
-#[derive(Debug, Clone)]
-pub enum Outgoing {
-    /// Shared by every recipient of a broadcast (cloning is a reference-count bump).
-    Text(Utf8Bytes),
-    Ping,
-    Close {
-        code: u16,
-        reason: String,
-    },
-}
+use crate::wire::Wire;
 
 /// The hub's side of one connection.
 pub struct ConnHandle {
     pub socket_id: SocketId,
-    pub outbox: mpsc::Sender<Outgoing>,
-    /// Fired when the outbox overflows: the connection closes with 4100 at once.
-    pub overflow: oneshot::Sender<()>,
+    /// The socket: the hub writes frames into it directly.
+    pub wire: Wire,
+    /// Fired once the close frame is queued (the engine closed the connection, or its queue
+    /// overflowed): the connection's task flushes it and lets the socket go. Taken then, so
+    /// nothing is written after the close.
+    pub hang_up: Option<oneshot::Sender<()>>,
 }
 
 enum Command {
