@@ -10,14 +10,14 @@ use tokio::time::Instant;
 
 use super::{now, Hub};
 use crate::webhooks::Queued;
-use crate::wire::{self, Delivered};
+use crate::wire::{self, Enqueued};
 
 /// The reason sent with the 4100 close of a client that does not read fast enough.
 const TOO_SLOW: &str = "Over capacity: the client is not reading fast enough";
 
 impl Hub {
-    /// Carries out `effects` in order, except that records go on the bus last: the frames
-    /// are on their way before the recorder's task is woken.
+    /// Carries out `effects` in order: frames are queued on their sockets (written by
+    /// [`Hub::flush`]), records put on the bus last.
     pub(super) fn apply(&mut self, effects: Vec<Effect>) {
         let mut records = Vec::new();
         for effect in effects {
@@ -74,11 +74,20 @@ impl Hub {
         Some(Arc::new(observation))
     }
 
-    /// Writes a frame without waiting; a client whose queue is full is closed with 4100.
+    /// Queues a frame for `conn` (written at the end of the hub's batch of commands); a
+    /// client whose queue is full is closed with 4100.
     fn deliver(&mut self, conn: ConnId, frame: &Bytes) {
         let Some(handle) = self.conns.get(&conn) else { return };
-        if handle.hang_up.is_none() || handle.wire.deliver(frame) != Delivered::Overflow {
+        if handle.hang_up.is_none() {
             return;
+        }
+        match handle.wire.enqueue(frame) {
+            Enqueued::First => {
+                self.unflushed.push(handle.wire.clone());
+                return;
+            }
+            Enqueued::Behind | Enqueued::Broken => return,
+            Enqueued::Overflow => {}
         }
         self.hang_up(conn, 4100, TOO_SLOW);
         self.conns.remove(&conn);
@@ -104,7 +113,15 @@ impl Hub {
     fn hang_up(&mut self, conn: ConnId, code: u16, reason: &str) {
         let Some(handle) = self.conns.get_mut(&conn) else { return };
         let Some(hang_up) = handle.hang_up.take() else { return };
-        handle.wire.deliver_last(wire::close_frame(code, reason));
+        handle.wire.enqueue_last(wire::close_frame(code, reason));
         let _ = hang_up.send(());
+    }
+
+    /// Writes every socket that got frames since the last flush: one system call each, so a
+    /// client sent several frames in one batch of commands gets them in one write.
+    pub(super) fn flush(&mut self) {
+        for wire in self.unflushed.drain(..) {
+            wire.send_queued();
+        }
     }
 }

@@ -59,6 +59,10 @@ pub struct HubHandle {
 /// How often timeouts are checked.
 const TICK: Duration = Duration::from_millis(250);
 
+/// Commands handled before the hub writes out the frames they queued: a burst of publishes
+/// reaches each subscriber in one write, yet no frame waits behind more than this many.
+const COMMANDS_PER_FLUSH: usize = 64;
+
 /// Observations buffered for slow readers before they see a gap.
 const BUS_CAPACITY: usize = 65_536;
 
@@ -72,6 +76,7 @@ impl HubHandle {
         let hub = Hub {
             engine,
             conns: ConnMap::default(),
+            unflushed: Vec::new(),
             sockets: ConnMap::default(),
             api_requests: BTreeMap::new(),
             bus: observations.clone(),
@@ -164,6 +169,8 @@ impl HubHandle {
 struct Hub {
     engine: Engine,
     conns: ConnMap<ConnHandle>,
+    /// Sockets with frames queued since the last flush.
+    unflushed: Vec<Wire>,
     /// Public ids of connections, kept until the engine has recorded their close.
     sockets: ConnMap<SocketId>,
     api_requests: BTreeMap<(AppId, u16), u64>,
@@ -188,13 +195,25 @@ impl Hub {
         loop {
             tokio::select! {
                 command = commands.recv() => match command {
-                    Some(command) => self.command(command),
+                    Some(command) => self.commands(command, &mut commands),
                     None => break,
                 },
                 _ = tick.tick() => {
                     self.input(Input::Tick);
                     self.report_webhook_drops();
                 }
+            }
+            self.flush();
+        }
+    }
+
+    /// `first` and whatever else is already waiting, up to `COMMANDS_PER_FLUSH`.
+    fn commands(&mut self, first: Command, waiting: &mut mpsc::UnboundedReceiver<Command>) {
+        self.command(first);
+        for _ in 1..COMMANDS_PER_FLUSH {
+            match waiting.try_recv() {
+                Ok(command) => self.command(command),
+                Err(_) => break,
             }
         }
     }

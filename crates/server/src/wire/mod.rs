@@ -1,17 +1,17 @@
-//! A connection's socket, shared by its task and the hub: the hub writes a broadcast's frame,
-//! encoded once, straight into each recipient's kernel buffer, waking no task per delivery.
+//! A connection's socket, shared by its task and the hub: the hub queues a broadcast's
+//! frame, encoded once, on every recipient and then writes each recipient's queue with one
+//! system call, waking no task per delivery.
 //!
-//! Every byte for a socket goes through one ordered queue. A writer (the hub, hyper, or
-//! tungstenite answering a ping) writes directly only while the queue is empty, and holds
-//! the queue's lock while it does, so frames never interleave; what the kernel does not take
-//! at once is queued whole, behind everything written before it, and the connection's task
-//! drains the queue as the socket becomes writable.
+//! Every byte for a socket goes through one ordered queue, and every write takes from its
+//! front while holding its lock, so frames never interleave or reorder, whoever writes: the
+//! hub (after each batch of commands), the connection's task (when the socket was full),
+//! hyper or tungstenite (HTTP responses, answers to pings and closes).
 
 mod frames;
 mod listen;
 
 use std::collections::VecDeque;
-use std::io;
+use std::io::{self, IoSlice};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{ready, Context, Poll, Waker};
@@ -26,6 +26,9 @@ pub use self::listen::{expose_peer_addr, Peer, WireListener};
 /// Frames queued for a client before it counts as too slow (closed with 4100).
 pub const QUEUE_CAPACITY: usize = 4096;
 
+/// Most queued chunks handed to one vectored write.
+const MAX_SLICES: usize = 64;
+
 /// One TCP connection, cheap to clone; every clone writes through the same queue.
 #[derive(Clone)]
 pub struct Wire(Arc<Shared>);
@@ -39,35 +42,43 @@ struct Shared {
 struct Queue {
     /// Bytes the kernel has not taken yet, oldest first (the front may be partly written).
     chunks: VecDeque<Bytes>,
-    /// The task that drains the queue, woken when the queue stops being empty.
+    /// The connection's task, woken when there is something for it to write.
     drainer: Option<Waker>,
     /// A write failed: the peer is gone, nothing more is written.
     broken: bool,
 }
 
 impl Queue {
-    /// Queues bytes; the task draining the queue is woken if it was empty.
-    fn push(&mut self, bytes: Bytes) {
-        let was_empty = self.chunks.is_empty();
-        self.chunks.push_back(bytes);
-        if was_empty {
-            if let Some(drainer) = self.drainer.take() {
-                drainer.wake();
+    fn wake_drainer(&mut self) {
+        if let Some(drainer) = self.drainer.take() {
+            drainer.wake();
+        }
+    }
+
+    /// Drops the `n` bytes the kernel took from the front.
+    fn consume(&mut self, mut n: usize) {
+        while n > 0 {
+            let Some(front) = self.chunks.front_mut() else { return };
+            if n < front.len() {
+                front.advance(n);
+                return;
             }
+            n -= front.len();
+            self.chunks.pop_front();
         }
     }
 }
 
-/// What became of a frame handed to [`Wire::deliver`].
+/// What became of a frame handed to [`Wire::enqueue`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Delivered {
-    /// In the kernel's buffer.
-    Written,
-    /// Queued behind earlier bytes; the connection's task writes it.
-    Queued,
+pub enum Enqueued {
+    /// Queued on an empty queue: whoever enqueued it must [`Wire::send_queued`] it.
+    First,
+    /// Queued behind earlier bytes, which are already on their way.
+    Behind,
     /// The queue is full: the client is not reading. Nothing was queued.
     Overflow,
-    /// The socket failed earlier; nothing was written.
+    /// The socket failed earlier; nothing was queued.
     Broken,
 }
 
@@ -80,87 +91,81 @@ impl Wire {
         self.0.queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Writes `frame` now if nothing is queued ahead of it, else queues it; never waits.
-    pub fn deliver(&self, frame: &Bytes) -> Delivered {
+    /// Queues `frame` without writing it; never waits.
+    pub fn enqueue(&self, frame: &Bytes) -> Enqueued {
         let mut queue = self.queue();
         if queue.broken {
-            return Delivered::Broken;
+            return Enqueued::Broken;
         }
-        if !queue.chunks.is_empty() {
-            if queue.chunks.len() >= QUEUE_CAPACITY {
-                return Delivered::Overflow;
-            }
-            queue.push(frame.clone());
-            return Delivered::Queued;
+        if queue.chunks.len() >= QUEUE_CAPACITY {
+            return Enqueued::Overflow;
         }
-        self.write_or_queue(&mut queue, frame)
-    }
-
-    /// Queues `frame` even when the queue is full (a close frame must go out last).
-    pub fn deliver_last(&self, frame: Bytes) {
-        let mut queue = self.queue();
-        if queue.broken {
-            return;
-        }
-        if queue.chunks.is_empty() {
-            self.write_or_queue(&mut queue, &frame);
+        queue.chunks.push_back(frame.clone());
+        if queue.chunks.len() == 1 {
+            Enqueued::First
         } else {
-            queue.push(frame);
+            Enqueued::Behind
         }
     }
 
-    /// With the queue empty and locked: writes what the kernel takes, queues the rest.
-    fn write_or_queue(&self, queue: &mut Queue, frame: &Bytes) -> Delivered {
-        match self.write_now(queue, frame) {
-            Some(n) if n == frame.len() => Delivered::Written,
-            Some(n) => {
-                queue.push(frame.slice(n..));
-                Delivered::Queued
-            }
-            None => Delivered::Broken,
+    /// Queues `frame` even when the queue is full (a close frame must go out last), and
+    /// wakes the connection's task to write it.
+    pub fn enqueue_last(&self, frame: Bytes) {
+        let mut queue = self.queue();
+        if !queue.broken {
+            queue.chunks.push_back(frame);
+            queue.wake_drainer();
         }
     }
 
-    /// One write with the queue empty and locked: the bytes taken (0 when the kernel's
-    /// buffer is full), or `None` once the socket has failed.
-    fn write_now(&self, queue: &mut Queue, bytes: &[u8]) -> Option<usize> {
-        match self.0.stream.try_write(bytes) {
-            Ok(n) => Some(n),
-            Err(error) if error.kind() == io::ErrorKind::WouldBlock => Some(0),
-            Err(_) => {
-                queue.broken = true;
-                None
+    /// Writes what the socket takes now (everything queued, in one vectored write, unless
+    /// the client is behind); what it does not take is left to the connection's task, woken
+    /// to wait for room.
+    pub fn send_queued(&self) {
+        let mut queue = self.queue();
+        if let Ok(false) = self.write_queued(&mut queue) {
+            queue.wake_drainer();
+        }
+    }
+
+    /// Writes from the front of the locked queue until it is empty (`true`) or the kernel's
+    /// buffer is full (`false`).
+    fn write_queued(&self, queue: &mut Queue) -> io::Result<bool> {
+        if queue.broken {
+            return Err(io::ErrorKind::BrokenPipe.into());
+        }
+        while !queue.chunks.is_empty() {
+            let mut slices = [IoSlice::new(&[]); MAX_SLICES];
+            let count = queue.chunks.len().min(MAX_SLICES);
+            for (slice, chunk) in slices.iter_mut().zip(&queue.chunks) {
+                *slice = IoSlice::new(chunk);
+            }
+            match self.0.stream.try_write_vectored(&slices[..count]) {
+                Ok(n) => queue.consume(n),
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                Err(error) => {
+                    queue.broken = true;
+                    return Err(error);
+                }
             }
         }
+        Ok(true)
     }
 
     /// Writes queued bytes as the socket takes them: ready (`Ok`) once the queue is empty,
     /// pending while the kernel's buffer is full. Either way the task is woken when there is
-    /// more to do (bytes queued, or room in the socket).
+    /// more to do (bytes queued for it, or room in the socket).
     pub fn poll_drain(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         loop {
             let mut queue = self.queue();
-            if queue.broken {
-                return Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()));
-            }
-            let Some(front) = queue.chunks.front_mut() else {
+            if self.write_queued(&mut queue)? {
                 if !queue.drainer.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
                     queue.drainer = Some(cx.waker().clone());
                 }
                 return Poll::Ready(Ok(()));
-            };
-            match self.0.stream.try_write(front) {
-                Ok(n) if n == front.len() => drop(queue.chunks.pop_front()),
-                Ok(n) => front.advance(n),
-                Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
-                    drop(queue);
-                    ready!(self.0.stream.poll_write_ready(cx))?;
-                }
-                Err(error) => {
-                    queue.broken = true;
-                    return Poll::Ready(Err(error));
-                }
             }
+            drop(queue);
+            ready!(self.0.stream.poll_write_ready(cx))?;
         }
     }
 
@@ -204,17 +209,22 @@ impl AsyncWrite for Wire {
             if !queue.chunks.is_empty() {
                 continue; // the hub queued something since: it goes first
             }
-            match self.write_now(&mut queue, buf) {
-                None => return Poll::Ready(Err(io::ErrorKind::BrokenPipe.into())),
-                Some(0) if !buf.is_empty() => {
+            match self.0.stream.try_write(buf) {
+                Ok(n) => {
+                    if n < buf.len() {
+                        // Whole or not at all: the rest goes before anyone else's bytes.
+                        queue.chunks.push_back(Bytes::copy_from_slice(&buf[n..]));
+                        queue.wake_drainer();
+                    }
+                    return Poll::Ready(Ok(buf.len()));
+                }
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
                     drop(queue);
                     ready!(self.0.stream.poll_write_ready(cx))?;
                 }
-                Some(n) => {
-                    if n < buf.len() {
-                        queue.push(Bytes::copy_from_slice(&buf[n..]));
-                    }
-                    return Poll::Ready(Ok(buf.len()));
+                Err(error) => {
+                    queue.broken = true;
+                    return Poll::Ready(Err(error));
                 }
             }
         }

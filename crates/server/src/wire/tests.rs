@@ -6,7 +6,7 @@ use bytes::Bytes;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::{Delivered, Wire, QUEUE_CAPACITY};
+use super::{Enqueued, Wire, QUEUE_CAPACITY};
 
 /// A wire (the server's end) and the client's end of one loopback connection.
 async fn pair() -> (Wire, TcpStream) {
@@ -23,6 +23,28 @@ fn chunk(n: usize) -> Bytes {
     bytes.into()
 }
 
+/// Queues and flushes `frame`; true while the kernel took everything queued.
+fn send(wire: &Wire, frame: &Bytes) -> bool {
+    assert_ne!(wire.enqueue(frame), Enqueued::Overflow);
+    wire.send_queued();
+    wire.queued() == 0
+}
+
+/// Sends numbered chunks until the client's socket is full; how many were sent.
+fn fill(wire: &Wire) -> usize {
+    let mut sent = 0;
+    while send(wire, &chunk(sent)) {
+        sent += 1;
+    }
+    sent + 1
+}
+
+impl Wire {
+    fn queued(&self) -> usize {
+        self.queue().chunks.len()
+    }
+}
+
 async fn read_exactly(client: &mut TcpStream, len: usize) -> Vec<u8> {
     let mut received = vec![0; len];
     let read = client.read_exact(&mut received);
@@ -31,26 +53,28 @@ async fn read_exactly(client: &mut TcpStream, len: usize) -> Vec<u8> {
 }
 
 #[tokio::test]
-async fn a_frame_goes_straight_into_the_socket() {
+async fn frames_queued_together_go_out_whole_and_in_order_on_flush() {
     let (wire, mut client) = pair().await;
-    assert_eq!(wire.deliver(&chunk(1)), Delivered::Written);
-    assert_eq!(read_exactly(&mut client, 1024).await, chunk(1));
+    assert_eq!(wire.enqueue(&chunk(0)), Enqueued::First);
+    assert_eq!(wire.enqueue(&chunk(1)), Enqueued::Behind);
+    assert_eq!(wire.enqueue(&chunk(2)), Enqueued::Behind);
+    wire.send_queued();
+    assert_eq!(wire.queued(), 0);
+    let received = read_exactly(&mut client, 3 * 1024).await;
+    for (n, piece) in received.chunks(1024).enumerate() {
+        assert_eq!(piece, chunk(n));
+    }
 }
 
 #[tokio::test]
 async fn a_client_that_does_not_read_fills_the_queue_then_overflows_and_loses_nothing() {
     let (wire, mut client) = pair().await;
-    let mut sent = 0;
-    while wire.deliver(&chunk(sent)) == Delivered::Written {
+    let mut sent = fill(&wire);
+    while wire.enqueue(&chunk(sent)) == Enqueued::Behind {
         sent += 1;
     }
-    sent += 1; // the first one queued (perhaps partly written)
-    while wire.deliver(&chunk(sent)) == Delivered::Queued {
-        sent += 1;
-    }
-    assert_eq!(wire.deliver(&chunk(sent)), Delivered::Overflow, "stays full");
-    let queued = wire.queue().chunks.len();
-    assert_eq!(queued, QUEUE_CAPACITY, "{sent} sent");
+    assert_eq!(wire.enqueue(&chunk(sent)), Enqueued::Overflow, "stays full");
+    assert_eq!(wire.queued(), QUEUE_CAPACITY, "{sent} sent");
 
     let drainer = wire.clone();
     let drain = tokio::spawn(async move { drainer.drained().await });
@@ -64,11 +88,7 @@ async fn a_client_that_does_not_read_fills_the_queue_then_overflows_and_loses_no
 #[tokio::test]
 async fn other_writers_go_after_what_is_queued() {
     let (wire, mut client) = pair().await;
-    let mut sent = 0;
-    while wire.deliver(&chunk(sent)) != Delivered::Queued {
-        sent += 1;
-    }
-    sent += 1;
+    let sent = fill(&wire);
     let mut writer = wire.clone();
     let write = tokio::spawn(async move {
         writer.write_all(&chunk(usize::MAX / 2)).await.unwrap();
@@ -86,14 +106,14 @@ async fn other_writers_go_after_what_is_queued() {
 #[tokio::test]
 async fn a_close_frame_is_queued_even_when_the_queue_is_full_and_nothing_follows_a_broken_socket() {
     let (wire, client) = pair().await;
-    let mut sent = 0;
-    while wire.deliver(&chunk(sent)) != Delivered::Overflow {
+    let mut sent = fill(&wire);
+    while wire.enqueue(&chunk(sent)) != Enqueued::Overflow {
         sent += 1;
     }
-    wire.deliver_last(Bytes::from_static(b"close"));
-    assert_eq!(wire.queue().chunks.len(), QUEUE_CAPACITY + 1);
+    wire.enqueue_last(Bytes::from_static(b"close"));
+    assert_eq!(wire.queued(), QUEUE_CAPACITY + 1);
     drop(client);
     let drained = tokio::time::timeout(Duration::from_secs(10), wire.drained()).await;
     assert!(drained.expect("a reset socket fails the drain").is_err());
-    assert_eq!(wire.deliver(&chunk(0)), Delivered::Broken);
+    assert_eq!(wire.enqueue(&chunk(0)), Enqueued::Broken);
 }
