@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startServer } from '../support/server.mjs';
 import { closeAllRaw, connectEstablished } from '../support/raw.mjs';
 import { assertNone } from '../support/expect.mjs';
-import { disconnectAllClients, serverSdk } from '../support/pusher.mjs';
+import { collect, connectedClient, disconnectAllClients, serverSdk, subscribed } from '../support/pusher.mjs';
 import { apiRequest, getRaw, nowSeconds, triggerRaw } from '../support/http.mjs';
 import { md5Hex } from '../support/sign.mjs';
 import { uniq, waitUntil } from '../support/util.mjs';
@@ -426,5 +426,34 @@ describe('5. HTTP and WebSocket agree', () => {
     await waitUntil(async () => (await getRaw(server, `/channels/${channel}`)).json?.occupied === false, {
       what: 'the channel to be vacated',
     });
+  });
+});
+
+describe('5. fan-out', () => {
+  // Enough subscribers that the server shares the writing among its worker threads, and
+  // concurrent batches so that it writes several frames to a socket at once.
+  test('a burst of batches reaches 300 pusher-js subscribers whole and in one order', async () => {
+    const channel = uniq('burst');
+    const clients = await Promise.all(Array.from({ length: 300 }, () => connectedClient(server)));
+    const seen = await Promise.all(clients.map(async (c) => collect(await subscribed(c, channel), 'tick')));
+    const [batches, perBatch] = [20, 10];
+    const batch = (b) =>
+      Array.from({ length: perBatch }, (_, i) => ({ channel, name: 'tick', data: { b, i, pad: 'x'.repeat(200) } }));
+    await Promise.all(Array.from({ length: batches }, (_, b) => sdk().triggerBatch(batch(b))));
+    const total = batches * perBatch;
+    await waitUntil(() => seen.every((events) => events.length >= total), {
+      timeout: 10000,
+      what: `${total} events at each of 300 subscribers`,
+    });
+    const order = seen[0].map(({ data }) => `${data.b}.${data.i}`);
+    assert.equal(new Set(order).size, total, 'each event once');
+    for (const events of seen) {
+      assert.deepEqual(events.map(({ data }) => `${data.b}.${data.i}`), order, 'every subscriber, one order');
+    }
+    for (let b = 0; b < batches; b++) {
+      const within = seen[0].filter(({ data }) => data.b === b).map(({ data }) => data.i);
+      assert.deepEqual(within, [...Array(perBatch).keys()], `batch ${b} in its own order`);
+    }
+    assert.ok(seen.every(({ length }) => length === total), 'nothing extra');
   });
 });

@@ -77,6 +77,7 @@ impl HubHandle {
             engine,
             conns: ConnMap::default(),
             unflushed: Vec::new(),
+            workers: tokio::runtime::Handle::current().metrics().num_workers(),
             sockets: ConnMap::default(),
             api_requests: BTreeMap::new(),
             bus: observations.clone(),
@@ -171,6 +172,8 @@ struct Hub {
     conns: ConnMap<ConnHandle>,
     /// Sockets with frames queued since the last flush.
     unflushed: Vec<Wire>,
+    /// The runtime's worker threads, which share the writing of a large fan-out.
+    workers: usize,
     /// Public ids of connections, kept until the engine has recorded their close.
     sockets: ConnMap<SocketId>,
     api_requests: BTreeMap<(AppId, u16), u64>,
