@@ -10,10 +10,7 @@ use tokio::time::Instant;
 
 use super::{now, Hub};
 use crate::webhooks::Queued;
-use crate::wire::{self, Enqueued, Wire};
-
-/// Sockets to write before the hub shares the writing with other worker threads.
-const PARALLEL_FLUSH_MIN: usize = 256;
+use crate::wire::{self, Enqueued};
 
 /// The reason sent with the 4100 close of a client that does not read fast enough.
 const TOO_SLOW: &str = "Over capacity: the client is not reading fast enough";
@@ -120,21 +117,8 @@ impl Hub {
         let _ = hang_up.send(());
     }
 
-    /// Writes every socket that got frames since the last flush: one system call each, so a
-    /// client sent several frames in one batch of commands gets them in one write. A large
-    /// fan-out is split over the runtime's worker threads (each socket's queue keeps its
-    /// frames in order whoever writes it).
+    /// Hands the sockets that got frames since the last flush to the writer tasks.
     pub(super) fn flush(&mut self) {
-        let count = self.unflushed.len();
-        if self.workers > 1 && count >= PARALLEL_FLUSH_MIN {
-            let share = count.div_ceil(self.workers);
-            while self.unflushed.len() > share {
-                let wires = self.unflushed.split_off(self.unflushed.len() - share);
-                tokio::spawn(async move { wires.iter().for_each(Wire::send_queued) });
-            }
-        }
-        for wire in self.unflushed.drain(..) {
-            wire.send_queued();
-        }
+        self.writers.hand_over(&mut self.unflushed);
     }
 }

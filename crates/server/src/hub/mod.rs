@@ -5,6 +5,7 @@
 mod api;
 mod apply;
 mod conn_map;
+mod writers;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 pub use self::api::{ApiCall, ApiOp, Empty};
 use self::conn_map::ConnMap;
+use self::writers::Writers;
 use crate::metrics::MetricsSnapshot;
 use crate::webhooks::WebhookQueue;
 use crate::wire::Wire;
@@ -77,7 +79,7 @@ impl HubHandle {
             engine,
             conns: ConnMap::default(),
             unflushed: Vec::new(),
-            workers: tokio::runtime::Handle::current().metrics().num_workers(),
+            writers: Writers::spawn(tokio::runtime::Handle::current().metrics().num_workers()),
             sockets: ConnMap::default(),
             api_requests: BTreeMap::new(),
             bus: observations.clone(),
@@ -172,8 +174,8 @@ struct Hub {
     conns: ConnMap<ConnHandle>,
     /// Sockets with frames queued since the last flush.
     unflushed: Vec<Wire>,
-    /// The runtime's worker threads, which share the writing of a large fan-out.
-    workers: usize,
+    /// The tasks that write those sockets.
+    writers: Writers,
     /// Public ids of connections, kept until the engine has recorded their close.
     sockets: ConnMap<SocketId>,
     api_requests: BTreeMap<(AppId, u16), u64>,
