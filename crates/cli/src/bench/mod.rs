@@ -3,9 +3,11 @@
 //! Scenarios: `fanout` (one channel, many subscribers, HTTP publishes), `idle` (many
 //! subscribed connections: connect rate, server memory), `client-events` (round trips
 //! between pairs of clients), `churn` (connect/subscribe/unsubscribe/disconnect loops).
-//! Everything runs on one single-threaded tokio runtime, so pinning the process to a core
-//! (`taskset`) pins the whole generator; `/proc` CPU figures then say whether it was the
-//! limit. Latencies are measured from a timestamp carried in the payload.
+//! Each scenario runs on one single-threaded tokio runtime; `fanout` adds one OS thread that
+//! reads all its subscribers (a `mio` poll loop over their raw sockets, `fanout/receiver.rs`)
+//! while its publishers stay on the runtime. Pinning the process to a core (`taskset`) pins
+//! the whole generator; `/proc` CPU figures (the process, every thread) then say whether it
+//! was the limit. Latencies are measured from a timestamp carried in the payload.
 
 mod churn;
 mod client;

@@ -6,7 +6,7 @@
 //! publishers ignore the window (open loop: a slow server shows as latency, not as fewer
 //! publishes).
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -44,7 +44,7 @@ pub struct Flow {
     pub delivered: AtomicU64,
     publisher_waiting: AtomicBool,
     window_opened: Notify,
-    /// One histogram for every subscriber: they all run on the generator's one thread, and
+    /// One histogram for every subscriber: one thread reads them all (`receiver.rs`), and
     /// a histogram per subscriber (hundreds of KiB each) thrashed the cache.
     latencies: Mutex<Latencies>,
 }
@@ -57,7 +57,7 @@ impl Flow {
     /// Deliveries still owed: published × subscribers − delivered.
     pub fn owed(&self) -> u64 {
         let expected = self.published.load(Relaxed).saturating_mul(self.subscribers);
-        expected.saturating_sub(self.delivered.load(Relaxed))
+        expected.saturating_sub(self.delivered.load(SeqCst))
     }
 
     pub fn record_latency(&self, micros: u64) {
@@ -73,9 +73,15 @@ impl Flow {
     }
 
     /// Called by subscribers after each delivery: counts it, wakes a publisher if it waits.
+    ///
+    /// Subscribers and publishers run on different threads: `delivered` and
+    /// `publisher_waiting` are each written by one side, then read by the other, in `SeqCst`
+    /// order, so that either the publisher sees the delivery or the subscriber sees it
+    /// waiting (a lost wake-up would stall it for `WINDOW_STALL`). On x86 this costs nothing
+    /// more than `Relaxed`: the `fetch_add` is a locked instruction either way.
     pub fn delivered_one(&self) {
-        self.delivered.fetch_add(1, Relaxed);
-        if self.publisher_waiting.load(Relaxed) && self.window_open() {
+        self.delivered.fetch_add(1, SeqCst);
+        if self.publisher_waiting.load(SeqCst) && self.window_open() {
             self.publisher_waiting.store(false, Relaxed);
             self.window_opened.notify_waiters();
         }
@@ -84,7 +90,7 @@ impl Flow {
     async fn wait_for_window(&self) {
         while !self.window_open() && !self.stop.load(Relaxed) {
             let opened = self.window_opened.notified();
-            self.publisher_waiting.store(true, Relaxed);
+            self.publisher_waiting.store(true, SeqCst);
             if self.window_open() {
                 return;
             }

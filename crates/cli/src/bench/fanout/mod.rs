@@ -2,26 +2,26 @@
 //! fixed rate or flat out; deliveries and publishes per second, end-to-end latency.
 
 mod flow;
+mod frames;
+mod receiver;
 
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::bail;
-use futures_util::{SinkExt, StreamExt};
+use anyhow::{bail, Context};
 use serde::Serialize;
-use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use tokio_tungstenite::tungstenite::Message;
 
 use self::flow::Flow;
-use super::client::{Ws, PONG};
+use self::receiver::{Receiver, Seen};
+use super::client::Client;
 use super::fleet::{self, ConnectReport};
 use super::procfs::CpuUse;
 use super::publisher::Publisher;
 use super::report::Report;
 use super::stats::{per_second, Clock, Summary};
-use super::{payload, window, Common};
+use super::{window, Common};
 
 /// How long deliveries still owed may take to arrive after the publishers stopped.
 const DRAIN: Duration = Duration::from_secs(5);
@@ -77,14 +77,6 @@ pub struct FanoutReport {
     pub connect: ConnectReport,
 }
 
-/// What one subscriber saw (latencies go to the shared histogram in `Flow`).
-#[derive(Debug, Default, Clone, Copy)]
-struct Seen {
-    measured: u64,
-    received: u64,
-    closed: bool,
-}
-
 pub async fn run(common: &Common, args: &FanoutArgs) -> anyhow::Result<Report> {
     let channel = args.channel.clone();
     let fleet = fleet::connect(
@@ -99,14 +91,9 @@ pub async fn run(common: &Common, args: &FanoutArgs) -> anyhow::Result<Report> {
         bail!("no subscriber could connect: {}", fleet.report.first_error.unwrap_or_default());
     }
     let flow = Arc::new(Flow::new(fleet.clients.len() as u64, args.window));
-    let (stop, stopped) = watch::channel(false);
-    let readers: Vec<_> = fleet
-        .clients
-        .into_iter()
-        .map(|(_, c)| tokio::spawn(read(c.ws, Arc::clone(&flow), common.clock, stopped.clone())))
-        .collect();
     let publisher =
         Publisher::new(Arc::clone(&common.target), &args.channel, args.payload, common.clock)?;
+    let receiver = start_receiver(fleet.clients, &flow, common.clock)?;
     let publishers = spawn_publishers(&publisher, &flow, args);
 
     let mut last: Option<(u64, Instant)> = None;
@@ -121,10 +108,22 @@ pub async fn run(common: &Common, args: &FanoutArgs) -> anyhow::Result<Report> {
     for publisher in publishers {
         let _ = publisher.await;
     }
-    let (seen, closed) = finish(common, &flow, stop, readers).await?;
+    let seen = finish(common, &flow, receiver).await?;
     let measured = (elapsed.as_secs_f64(), cpu);
-    let report = build(args, fleet.report, &flow, measured, seen, closed);
+    let report = build(args, fleet.report, &flow, measured, seen);
     Ok(report.into())
+}
+
+/// Takes the subscribers' sockets out of tokio and starts the thread that reads them.
+fn start_receiver(
+    clients: Vec<(usize, Client)>,
+    flow: &Arc<Flow>,
+    clock: Clock,
+) -> anyhow::Result<Receiver> {
+    let sockets = clients.into_iter().map(|(_, client)| receiver::detach(client));
+    let sockets =
+        sockets.collect::<std::io::Result<_>>().context("cannot take a socket from tokio")?;
+    Receiver::start(sockets, Arc::clone(flow), clock)
 }
 
 fn spawn_publishers(
@@ -140,70 +139,16 @@ fn spawn_publishers(
     }
 }
 
-/// Waits (bounded) until every accepted publish has arrived, stops the subscribers, sums
-/// what they saw, and closes them.
-async fn finish(
-    common: &Common,
-    flow: &Flow,
-    stop: watch::Sender<bool>,
-    readers: Vec<JoinHandle<(Seen, Ws)>>,
-) -> anyhow::Result<(Seen, usize)> {
+/// Waits (bounded) until every accepted publish has arrived, then stops the subscribers
+/// (closing them) and returns what they saw.
+async fn finish(common: &Common, flow: &Flow, receiver: Receiver) -> anyhow::Result<Seen> {
     let drain = async {
         while flow.owed() > 0 {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     };
     let _ = common.progress.spin("draining", tokio::time::timeout(DRAIN, drain)).await;
-    let _ = stop.send(true);
-    let (mut seen, mut closed) = (Seen::default(), 0);
-    for reader in readers {
-        let (one, mut ws) = reader.await?;
-        seen.measured += one.measured;
-        seen.received += one.received;
-        closed += usize::from(one.closed);
-        let _ = ws.close(None).await;
-    }
-    Ok((seen, closed))
-}
-
-/// One subscriber: counts deliveries and their latency until told to stop.
-async fn read(
-    mut ws: Ws,
-    flow: Arc<Flow>,
-    clock: Clock,
-    mut stop: watch::Receiver<bool>,
-) -> (Seen, Ws) {
-    let mut seen = Seen::default();
-    let stopped = stop.changed();
-    tokio::pin!(stopped);
-    loop {
-        let message = tokio::select! {
-            biased;
-            message = ws.next() => message,
-            _ = &mut stopped => break,
-        };
-        let text = match message {
-            Some(Ok(Message::Text(text))) => text,
-            Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
-            Some(Ok(Message::Binary(_))) => continue,
-            Some(Ok(Message::Close(_)) | Err(_)) | None => {
-                seen.closed = true;
-                break;
-            }
-        };
-        if let Some(sent) = payload::timestamp(&text) {
-            seen.received += 1;
-            flow.delivered_one();
-            if flow.measuring.load(Relaxed) {
-                seen.measured += 1;
-                flow.record_latency(clock.now_us().saturating_sub(sent));
-            }
-        } else if payload::is_ping(&text) && ws.send(Message::text(PONG)).await.is_err() {
-            seen.closed = true;
-            break;
-        }
-    }
-    (seen, ws)
+    receiver.stop()
 }
 
 fn build(
@@ -212,7 +157,6 @@ fn build(
     flow: &Flow,
     (seconds, cpu): (f64, CpuUse),
     seen: Seen,
-    closed: usize,
 ) -> FanoutReport {
     let elapsed = Duration::from_secs_f64(seconds);
     let accepted = flow.accepted.load(Relaxed);
@@ -232,7 +176,7 @@ fn build(
         first_error: flow.first_error.lock().map(|e| e.clone()).unwrap_or_default(),
         deliveries_expected: accepted * connect.connected as u64,
         deliveries_received: seen.received,
-        subscribers_closed: closed,
+        subscribers_closed: seen.closed,
         server_us_per_delivery: cpu
             .server
             .filter(|_| seen.measured > 0)
