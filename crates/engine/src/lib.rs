@@ -7,6 +7,7 @@
 pub mod api;
 mod client_events;
 pub mod config;
+pub mod conn_map;
 mod connections;
 pub mod control;
 pub mod effects;

@@ -96,3 +96,25 @@ fn deleting_a_session_deletes_its_socket_ids() {
     let page = store.query(other, Cursor::Oldest, 10, None).unwrap();
     assert_eq!(page.records[0].detail, delivery(9, vec![target(4, 44, None)], vec![]).detail);
 }
+
+#[test]
+fn a_delivery_to_a_thousand_subscribers_is_stored_as_runs_and_read_back_whole() {
+    let reached: Vec<Target> = (1..=1000).map(|conn| target(conn, 7, None)).collect();
+    let scattered = vec![target(5000, 8, None), target(4001, 8, None), target(4000, 8, None)];
+    let records = vec![delivery(1, reached, vec![]), delivery(2, scattered, vec![])];
+    let (dir, store, session) = recorded(&records);
+
+    let json = raw_rows(dir.path(), "SELECT json FROM records ORDER BY seq");
+    assert!(json[0].len() < 400, "a few bytes for 1,000 connections: {}", json[0]);
+    assert!(json[0].contains(r#""reached_conns":[[1,1000]]"#), "{}", json[0]);
+    assert!(json[1].contains(r#""reached_conns":[[4000,2],5000]"#), "{}", json[1]);
+
+    let page = store.query(session, Cursor::Oldest, 10, None).unwrap();
+    assert_eq!(page.records[0], records[0]);
+    let Detail::Delivery { reached, .. } = &page.records[1].detail else { panic!() };
+    let conns: Vec<u64> = reached.iter().map(|t| t.conn.0).collect();
+    assert_eq!(conns, [4000, 4001, 5000], "stored sorted");
+    assert!(reached
+        .iter()
+        .all(|t| t.socket.as_ref().is_some_and(|s| s.as_str().starts_with("8."))));
+}

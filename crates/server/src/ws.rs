@@ -1,4 +1,5 @@
-//! One task per WebSocket: decodes frames at the edge for the hub, writes the outbox back.
+//! One task per WebSocket: decodes frames at the edge for the hub; drains the socket's write
+//! queue when the client was behind, and flushes the close.
 
 use std::collections::HashMap;
 use std::future::{poll_fn, Future};

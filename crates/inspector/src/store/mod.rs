@@ -6,6 +6,7 @@
 //! WAL mode allows while a server records. Every write is one transaction, so a crash leaves
 //! earlier sessions and every committed batch readable.
 
+mod conn_runs;
 mod error;
 mod records;
 mod schema;

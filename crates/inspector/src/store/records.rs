@@ -7,6 +7,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use switchboard_engine::{Detail, Observation};
 
+use super::conn_runs::{self, Run};
 use super::session::valid_name;
 use super::sockets::SocketNames;
 use super::{default_session_name, Matcher, SessionId, SessionInfo, Store, StoreError};
@@ -241,8 +242,8 @@ where
     let mut tally = Tally::default();
     for record in records {
         let record = record.borrow();
-        names.learn(tx, record)?;
-        let json = serde_json::to_string(&names.compact(record))
+        let (stored, runs) = names.stored(tx, record)?;
+        let json = encode(&stored, runs.as_deref())
             .map_err(|source| StoreError::Encode { seq: record.seq, source })?;
         insert
             .execute(params![
@@ -279,8 +280,13 @@ fn decode(
     json: &str,
     names: &SocketNames,
 ) -> Result<Observation, StoreError> {
-    let mut record: Observation =
-        serde_json::from_str(json).map_err(|source| StoreError::Decode { session, seq, source })?;
+    let error = |source| StoreError::Decode { session, seq, source };
+    let mut record: Observation = serde_json::from_str(json).map_err(error)?;
+    if let (Some(runs), Detail::Delivery { reached, .. }) =
+        (conn_runs::read(json).map_err(error)?, &mut record.detail)
+    {
+        *reached = conn_runs::targets_of(&runs);
+    }
     names.fill(&mut record);
     Ok(record)
 }
@@ -291,4 +297,22 @@ fn duplicate_or(error: rusqlite::Error, session: SessionId, seq: u64) -> StoreEr
         Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::DuplicateSeq { session, seq },
         _ => StoreError::Sqlite(error),
     }
+}
+
+/// A record's JSON, with its reached connections' runs if it has them, written into a
+/// buffer sized for it up front (growing it by doubling copied a large delivery repeatedly).
+fn encode(record: &Observation, runs: Option<&[Run]>) -> serde_json::Result<String> {
+    let targets = match &record.detail {
+        Detail::Delivery { reached, skipped, raw, .. } => reached.len() + skipped.len() + raw.len(),
+        _ => 0,
+    };
+    let mut json = Vec::with_capacity(256 + 16 * targets);
+    serde_json::to_writer(&mut json, record)?;
+    if let Some(runs) = runs {
+        json.pop(); // the record's closing brace
+        json.extend_from_slice(format!(",\"{}\":", conn_runs::FIELD).as_bytes());
+        serde_json::to_writer(&mut json, runs)?;
+        json.push(b'}');
+    }
+    Ok(String::from_utf8(json).expect("serde_json writes UTF-8"))
 }

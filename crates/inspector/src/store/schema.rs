@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension};
 use super::StoreError;
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// "SWBD", in the SQLite header's application id field.
 const APPLICATION_ID: i32 = 0x5357_4244;
@@ -65,6 +65,10 @@ CREATE TABLE sockets (
     PRIMARY KEY (session_id, conn)
 ) WITHOUT ROWID;
 ";
+
+// Version 3 adds no table: delivery records written since may store their reached
+// connections as runs (`conn_runs.rs`), which a version-2 build would read as reaching nobody,
+// so the version goes up for older builds to refuse the file.
 
 /// Checks the file is ours and not newer, sets the connection up, and migrates it.
 pub fn prepare(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {

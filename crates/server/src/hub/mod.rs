@@ -4,7 +4,6 @@
 
 mod api;
 mod apply;
-mod conn_map;
 mod writers;
 
 use std::collections::BTreeMap;
@@ -12,13 +11,13 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use switchboard_engine::config::AppConfig;
+use switchboard_engine::conn_map::{self, ConnMap};
 use switchboard_engine::control::{self, ControlRequest, Reply};
 use switchboard_engine::{ApiError, Caller, ConnId, Engine, Input, Observation, ReloadSummary};
 use switchboard_proto::{AppId, SocketId};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 pub use self::api::{ApiCall, ApiOp, Empty};
-use self::conn_map::ConnMap;
 use self::writers::Writers;
 use crate::metrics::MetricsSnapshot;
 use crate::webhooks::WebhookQueue;

@@ -7,6 +7,7 @@
 //! large fan-out is written by every core. Each socket's queue keeps its frames in order
 //! whoever writes it.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
@@ -25,7 +26,7 @@ pub struct Writers {
 struct Shard {
     pending: Mutex<Vec<Wire>>,
     wake: Notify,
-    stopped: std::sync::atomic::AtomicBool,
+    stopped: AtomicBool,
 }
 
 impl Writers {
@@ -55,14 +56,14 @@ impl Writers {
 impl Drop for Writers {
     fn drop(&mut self) {
         for shard in &self.shards {
-            shard.stopped.store(true, std::sync::atomic::Ordering::Relaxed);
+            shard.stopped.store(true, Ordering::Relaxed);
             shard.wake.notify_one();
         }
     }
 }
 
 async fn write(shard: Arc<Shard>) {
-    while !shard.stopped.load(std::sync::atomic::Ordering::Relaxed) {
+    while !shard.stopped.load(Ordering::Relaxed) {
         shard.wake.notified().await;
         loop {
             let wires =

@@ -1,9 +1,10 @@
-//! Maps keyed by `ConnId` with a cheap hash: the hub looks one up for every delivery.
+//! Maps keyed by `ConnId` with a cheap hash: the hub and the recorder look one up for every
+//! delivery.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use switchboard_engine::ConnId;
+use crate::ConnId;
 
 /// `ConnId`s come from one counter and are never chosen by clients, so a multiplicative
 /// (Fibonacci) hash spreads them evenly over the table at a fraction of SipHash's cost;
