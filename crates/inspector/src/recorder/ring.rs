@@ -1,34 +1,51 @@
-//! The live ring buffer: the most recent observations, bounded; the oldest fall off.
+//! The live ring buffer: the most recent observations, bounded by count and by the
+//! connections their deliveries name; the oldest fall off.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use switchboard_engine::Observation;
+use switchboard_engine::{Detail, Observation};
 
 use super::Predicate;
 use crate::store::MAX_PAGE_LIMIT;
+
+/// The most a ring holds, counting each record as 1 plus the connections its delivery names:
+/// a delivery to 1,000 subscribers (~24 KB) weighs like 1,000 small records, so a busy
+/// fan-out keeps the ring to tens of megabytes instead of gigabytes. (Everything recorded is
+/// still in the session on disk.)
+const MAX_WEIGHT: usize = 2_000_000;
 
 /// Owned by the bus reader task; others ask it through the task's command channel.
 #[derive(Debug)]
 pub(super) struct Ring {
     records: VecDeque<Arc<Observation>>,
     capacity: usize,
+    weight: usize,
+    max_weight: usize,
 }
 
 impl Ring {
     pub(super) fn new(capacity: usize) -> Self {
+        Self::weighing(capacity, MAX_WEIGHT)
+    }
+
+    fn weighing(capacity: usize, max_weight: usize) -> Self {
         // Grows on demand: a large capacity costs nothing until it is used.
-        Self { records: VecDeque::new(), capacity }
+        Self { records: VecDeque::new(), capacity, weight: 0, max_weight }
     }
 
     pub(super) fn push(&mut self, record: Arc<Observation>) {
         if self.capacity == 0 {
             return;
         }
-        if self.records.len() == self.capacity {
-            self.records.pop_front();
-        }
+        self.weight += weight(&record);
         self.records.push_back(record);
+        while self.records.len() > self.capacity
+            || (self.weight > self.max_weight && self.records.len() > 1)
+        {
+            let Some(oldest) = self.records.pop_front() else { break };
+            self.weight -= weight(&oldest);
+        }
     }
 
     /// The newest `limit` (at most `MAX_PAGE_LIMIT`) records before `before` that
@@ -56,9 +73,16 @@ impl Ring {
     }
 }
 
+fn weight(record: &Observation) -> usize {
+    match &record.detail {
+        Detail::Delivery { reached, skipped, .. } => 1 + reached.len() + skipped.len(),
+        _ => 1,
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use switchboard_engine::{Detail, Origin};
+    use switchboard_engine::Origin;
 
     use super::*;
 
@@ -81,6 +105,31 @@ mod tests {
         let ring = ring_of(3, 0..10);
         assert_eq!(seqs(&ring.recent(None, 100, None)), [7, 8, 9]);
         assert!(ring_of(0, 0..10).recent(None, 100, None).is_empty());
+    }
+
+    #[test]
+    fn large_deliveries_weigh_more() {
+        let mut ring = Ring::weighing(100, 25);
+        for seq in 0..5 {
+            let reached = (0..10).map(|c| switchboard_engine::observation::Target {
+                conn: switchboard_engine::ConnId(c),
+                socket: None,
+                reason: None,
+            });
+            let detail = Detail::Delivery {
+                raw: String::new(),
+                reached: reached.collect(),
+                skipped: Vec::new(),
+                not_subscribed_more: 0,
+            };
+            let mut record = Observation::new(Origin::Api, detail);
+            record.seq = seq;
+            ring.push(Arc::new(record));
+        }
+        assert_eq!(seqs(&ring.recent(None, 100, None)), [3, 4], "11 each, at most 25 in all");
+        let mut one = Ring::weighing(100, 5);
+        one.push(ring.recent(None, 1, None).remove(0));
+        assert_eq!(one.records.len(), 1, "the newest stays even when it alone is too heavy");
     }
 
     #[test]
