@@ -91,7 +91,7 @@ impl Hub {
         }
         self.hang_up(conn, 4100, TOO_SLOW);
         self.conns.remove(&conn);
-        tracing::warn!(conn = conn.0, "outbox full: closing the slow connection with 4100");
+        tracing::warn!(conn = conn.0, "write queue full: closing the slow connection with 4100");
         let mut record = Observation::new(
             Origin::Server,
             Detail::Delivery {

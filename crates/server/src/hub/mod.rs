@@ -26,7 +26,7 @@ use crate::wire::Wire;
 /// The hub's side of one connection.
 pub struct ConnHandle {
     pub socket_id: SocketId,
-    /// The socket: the hub writes frames into it directly.
+    /// The socket: the hub queues frames on it and its writer tasks write them.
     pub wire: Wire,
     /// Fired once the close frame is queued (the engine closed the connection, or its queue
     /// overflowed): the connection's task flushes it and lets the socket go. Taken then, so
