@@ -1,7 +1,7 @@
 //! Maps keyed by `ConnId` with a cheap hash: the hub and the recorder look one up for every
 //! delivery.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::ConnId;
@@ -27,6 +27,10 @@ impl Hasher for ConnIdHasher {
         self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
+
+/// The connections an event goes to (a channel's subscribers, a user's sockets): ordered,
+/// so a delivery lists them by number and the recorder can store them as runs unsorted.
+pub type ConnSet = BTreeSet<ConnId>;
 
 /// A `HashMap` from connection to `V`, hashed with `ConnIdHasher`.
 pub type ConnMap<V> = HashMap<ConnId, V, BuildHasherDefault<ConnIdHasher>>;

@@ -133,8 +133,7 @@ fn connection_view(conn: ConnId, socket: &Socket) -> ConnectionView {
 }
 
 fn channel_view(app: &AppState, channel: &Channel, now: Millis) -> ChannelView {
-    let mut subscribers: Vec<ConnId> = channel.subscribers.iter().copied().collect();
-    subscribers.sort();
+    let subscribers: Vec<ConnId> = channel.subscribers.iter().copied().collect();
     let members = channel
         .members
         .iter()

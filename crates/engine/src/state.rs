@@ -7,6 +7,7 @@ use serde_json::Value;
 use switchboard_proto::{ChannelName, SocketId, UserId};
 
 use crate::config::AppConfig;
+use crate::conn_map::ConnSet;
 use crate::effects::{Out, WebhookEvent};
 use crate::engine::ConnMeta;
 use crate::{ConnId, Millis};
@@ -23,7 +24,7 @@ pub(crate) struct AppState {
     /// Cache channels whose `cache_miss` webhook has gone out since the last cached event.
     pub cache_miss_reported: HashSet<String>,
     /// Signed-in users and their sockets.
-    pub users: HashMap<UserId, HashSet<ConnId>>,
+    pub users: HashMap<UserId, ConnSet>,
     /// Watched user → sockets watching them.
     pub watchers: HashMap<UserId, HashSet<ConnId>>,
     pub counters: Counters,
@@ -82,7 +83,7 @@ impl RateWindow {
 #[derive(Debug)]
 pub(crate) struct Channel {
     pub name: ChannelName,
-    pub subscribers: HashSet<ConnId>,
+    pub subscribers: ConnSet,
     /// Presence channels only: members in join order.
     pub members: Vec<Member>,
 }

@@ -1,11 +1,10 @@
 //! `pusher:subscribe` and `pusher:unsubscribe`: authorization, joining, leaving.
 
-use std::collections::HashSet;
-
 use switchboard_proto::client_frame::Subscribe;
 use switchboard_proto::sign::{channel_string_to_sign, constant_time_eq, hmac_hex};
 use switchboard_proto::{ChannelKind, ChannelName, ChannelNameError, ServerFrame};
 
+use crate::conn_map::ConnSet;
 use crate::effects::{Out, WebhookEvent};
 use crate::observation::Detail;
 use crate::presence::{self, NewMember};
@@ -164,7 +163,7 @@ fn join(
     let occupied = app.channels.contains_key(&key);
     let channel = app.channels.entry(key.clone()).or_insert_with(|| Channel {
         name,
-        subscribers: HashSet::new(),
+        subscribers: ConnSet::new(),
         members: Vec::new(),
     });
     channel.subscribers.insert(conn);

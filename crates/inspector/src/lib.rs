@@ -8,6 +8,7 @@ pub mod export;
 pub mod filter;
 pub mod recorder;
 pub mod replay;
+mod socket_book;
 pub mod stats;
 pub mod store;
 pub mod ui;

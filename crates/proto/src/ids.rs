@@ -110,7 +110,7 @@ impl fmt::Display for AppSecret {
 }
 
 /// A connection's public id, `^\d+\.\d+$`, as SDKs expect. Shared, not copied: every record
-/// of a delivery names each socket it reached, so a clone is a reference count.
+/// about a connection names its socket, so a clone is a reference count.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(transparent)]
 #[ts(export, type = "string")]
@@ -139,6 +139,12 @@ impl SocketId {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Equality that skips comparing the text when both are clones of one id (`==` on
+    /// `Arc<str>` always compares it).
+    pub fn same_as(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
     }
 }
 

@@ -2,6 +2,6 @@
 
 /**
  * A connection's public id, `^\d+\.\d+$`, as SDKs expect. Shared, not copied: every record
- * of a delivery names each socket it reached, so a clone is a reference count.
+ * about a connection names its socket, so a clone is a reference count.
  */
 export type SocketId = string;

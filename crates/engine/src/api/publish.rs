@@ -1,11 +1,10 @@
 //! Publishing: `POST events` and `POST batch_events`, with every delivery recorded.
 
-use std::collections::HashSet;
-
 use switchboard_proto::{AppId, ChannelKind, ChannelName, ServerFrame, SocketId};
 
 use super::query::{info_for, parse_channel, parse_info, Wanted};
 use super::{ApiError, ApiOutcome, BatchReply, Caller, TriggerReply};
+use crate::conn_map::ConnSet;
 use crate::effects::Out;
 use crate::engine::Engine;
 use crate::observation::SkipReason;
@@ -170,12 +169,12 @@ fn recipients(
     excluded: Option<ConnId>,
     explain: bool,
 ) -> Recipients {
-    let audience: Option<&HashSet<ConnId>> = match channel.kind() {
+    let audience: Option<&ConnSet> = match channel.kind() {
         ChannelKind::ServerToUser(user) => state.users.get(user),
         _ => state.channels.get(channel.as_str()).map(|c| &c.subscribers),
     };
     let mut skipped = Vec::new();
-    let mut reached = Vec::with_capacity(audience.map_or(0, HashSet::len));
+    let mut reached = Vec::with_capacity(audience.map_or(0, ConnSet::len));
     for conn in audience.into_iter().flatten().copied() {
         if Some(conn) == excluded {
             skipped.push((conn, SkipReason::ExcludedBySocketId));
@@ -183,7 +182,7 @@ fn recipients(
             reached.push(conn);
         }
     }
-    let outside = state.sockets.len().saturating_sub(audience.map_or(0, HashSet::len));
+    let outside = state.sockets.len().saturating_sub(audience.map_or(0, ConnSet::len));
     if !explain || outside == 0 {
         return (reached, skipped, 0);
     }

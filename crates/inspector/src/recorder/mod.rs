@@ -22,6 +22,7 @@ use tokio::sync::{broadcast, mpsc};
 
 pub use self::handle::RecorderHandle;
 use self::reader::Reader;
+use crate::socket_book::SocketBook;
 use crate::store::{Retention, SessionId, Store, StoreError};
 
 /// A filter over records, shared with the task or thread that applies it.
@@ -113,6 +114,8 @@ impl Recorder {
             bus: Some(bus),
             commands: receiver,
             ring: ring::Ring::new(options.ring_capacity),
+            book: SocketBook::default(),
+            evicted_closes: Vec::new(),
             live,
             live_pending: Vec::new(),
             feed: writer

@@ -8,7 +8,7 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
 
-use switchboard_engine::Observation;
+use switchboard_engine::{ConnId, Observation};
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::time::MissedTickBehavior;
@@ -18,6 +18,7 @@ use super::gap::BusLag;
 use super::ring::Ring;
 use super::writer::Request;
 use super::{LiveBatch, Predicate};
+use crate::socket_book::{self, SocketBook};
 
 /// Records taken from the bus in one go before looking at commands and ticks again.
 const DRAIN_MAX: usize = 1_024;
@@ -43,6 +44,10 @@ pub(super) struct Reader {
     pub bus: Option<broadcast::Receiver<Arc<Observation>>>,
     pub commands: mpsc::Receiver<Command>,
     pub ring: Ring,
+    /// The socket ids of the connections records in the ring may name.
+    pub book: SocketBook,
+    /// Connections whose close record has left the ring, to forget once nothing pending names them.
+    pub evicted_closes: Vec<ConnId>,
     pub live: broadcast::Sender<LiveBatch>,
     pub live_pending: Vec<Arc<Observation>>,
     /// `None` when recording to memory only.
@@ -83,7 +88,8 @@ impl Reader {
     fn command(&mut self, command: Command) -> ControlFlow<()> {
         match command {
             Command::Recent { predicate, limit, before, reply } => {
-                let _ = reply.send(self.ring.recent(predicate.as_ref(), limit, before));
+                let named = |record: &Arc<Observation>| self.book.named(record);
+                let _ = reply.send(self.ring.recent(predicate.as_ref(), limit, before, named));
                 ControlFlow::Continue(())
             }
             Command::Ordered(request) => self.ordered(request),
@@ -145,11 +151,13 @@ impl Reader {
         if let Some(feed) = &mut self.feed {
             feed.push(&record);
         }
+        self.book.learn(&record);
         self.live_pending.push(Arc::clone(&record));
+        let evicted_closes = &mut self.evicted_closes;
+        self.ring.push(record, |old| evicted_closes.extend(socket_book::closed_by(old)));
         if self.live_pending.len() >= LIVE_BATCH_MAX {
             self.publish_live();
         }
-        self.ring.push(record);
     }
 
     fn tick(&mut self) {
@@ -161,13 +169,18 @@ impl Reader {
 
     /// Sends the pending live batch; a subscriber that falls `live_capacity` batches behind
     /// gets `Lagged(batches)` from its receiver.
+    /// Records go out with their delivery targets named (`socket_book`); a connection whose
+    /// close has left the ring is forgotten only after that, as nothing pending names it then.
     fn publish_live(&mut self) {
-        if self.live_pending.is_empty() {
-            return;
+        let pending = std::mem::take(&mut self.live_pending);
+        if !pending.is_empty() && self.live.receiver_count() > 0 {
+            let batch: LiveBatch = pending.iter().map(|record| self.book.named(record)).collect();
+            // An error only means the last subscriber has just gone.
+            let _ = self.live.send(batch);
         }
-        let batch: LiveBatch = std::mem::take(&mut self.live_pending).into();
-        // An error only means nobody is subscribed.
-        let _ = self.live.send(batch);
+        for conn in self.evicted_closes.drain(..) {
+            self.book.forget(conn);
+        }
     }
 }
 

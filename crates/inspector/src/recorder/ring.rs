@@ -34,8 +34,10 @@ impl Ring {
         Self { records: VecDeque::new(), capacity, weight: 0, max_weight }
     }
 
-    pub(super) fn push(&mut self, record: Arc<Observation>) {
+    /// Keeps `record`, and hands each record that falls off to `evicted`.
+    pub(super) fn push(&mut self, record: Arc<Observation>, mut evicted: impl FnMut(&Observation)) {
         if self.capacity == 0 {
+            evicted(&record);
             return;
         }
         self.weight += weight(&record);
@@ -45,16 +47,18 @@ impl Ring {
         {
             let Some(oldest) = self.records.pop_front() else { break };
             self.weight -= weight(&oldest);
+            evicted(&oldest);
         }
     }
 
     /// The newest `limit` (at most `MAX_PAGE_LIMIT`) records before `before` that
-    /// `predicate` accepts, ascending by `seq`.
+    /// `predicate` accepts once `named`, ascending by `seq`.
     pub(super) fn recent(
         &self,
         predicate: Option<&Predicate>,
         limit: usize,
         before: Option<u64>,
+        named: impl Fn(&Arc<Observation>) -> Arc<Observation>,
     ) -> Vec<Arc<Observation>> {
         // Records arrive in `seq` order, so the ring is sorted by `seq`.
         let end = before.map_or(self.records.len(), |before| {
@@ -64,9 +68,9 @@ impl Ring {
             .records
             .range(..end)
             .rev()
+            .map(named)
             .filter(|record| predicate.is_none_or(|matches| matches(record)))
             .take(limit.min(MAX_PAGE_LIMIT))
-            .cloned()
             .collect();
         found.reverse();
         found
@@ -91,7 +95,7 @@ mod tests {
         for seq in seqs {
             let mut record = Observation::new(Origin::Client, Detail::Unsubscribed);
             record.seq = seq;
-            ring.push(Arc::new(record));
+            ring.push(Arc::new(record), |_| {});
         }
         ring
     }
@@ -101,10 +105,14 @@ mod tests {
     }
 
     #[test]
-    fn keeps_only_the_newest() {
-        let ring = ring_of(3, 0..10);
-        assert_eq!(seqs(&ring.recent(None, 100, None)), [7, 8, 9]);
-        assert!(ring_of(0, 0..10).recent(None, 100, None).is_empty());
+    fn keeps_only_the_newest_and_hands_over_the_rest() {
+        let mut ring = ring_of(3, 0..10);
+        assert_eq!(seqs(&ring.recent(None, 100, None, Arc::clone)), [7, 8, 9]);
+        let mut evicted = Vec::new();
+        let newest = Arc::new(Observation::new(Origin::Client, Detail::Unsubscribed));
+        ring.push(newest, |record| evicted.push(record.seq));
+        assert_eq!(evicted, [7]);
+        assert!(ring_of(0, 0..10).recent(None, 100, None, Arc::clone).is_empty());
     }
 
     #[test]
@@ -124,11 +132,15 @@ mod tests {
             };
             let mut record = Observation::new(Origin::Api, detail);
             record.seq = seq;
-            ring.push(Arc::new(record));
+            ring.push(Arc::new(record), |_| {});
         }
-        assert_eq!(seqs(&ring.recent(None, 100, None)), [3, 4], "11 each, at most 25 in all");
+        assert_eq!(
+            seqs(&ring.recent(None, 100, None, Arc::clone)),
+            [3, 4],
+            "11 each, at most 25 in all"
+        );
         let mut one = Ring::weighing(100, 5);
-        one.push(ring.recent(None, 1, None).remove(0));
+        one.push(ring.recent(None, 1, None, Arc::clone).remove(0), |_| {});
         assert_eq!(one.records.len(), 1, "the newest stays even when it alone is too heavy");
     }
 
@@ -144,7 +156,11 @@ mod tests {
             (Some(1_000), 2, &[16, 18]),
         ];
         for (before, limit, expected) in cases {
-            assert_eq!(seqs(&ring.recent(Some(&even), limit, before)), expected, "{before:?}");
+            assert_eq!(
+                seqs(&ring.recent(Some(&even), limit, before, Arc::clone)),
+                expected,
+                "{before:?}"
+            );
         }
     }
 }

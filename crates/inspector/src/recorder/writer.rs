@@ -211,6 +211,8 @@ impl Writer {
                     Lost::add(&mut self.failed, record);
                 }
             }
+        } else {
+            self.store.pass_over(&batch);
         }
         self.in_flight.fetch_sub(count, Ordering::AcqRel);
     }

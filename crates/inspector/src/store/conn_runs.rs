@@ -2,8 +2,9 @@
 //!
 //! A delivery to 1,000 subscribers listed 1,000 `{"conn":N}` objects, and writing them was
 //! most of what recording a fan-out cost; subscribers who joined together have consecutive
-//! numbers, so `[[first, count]]` usually says it in a few bytes. Only deliveries whose
-//! reached targets are all plain (no socket id, no reason) are stored this way, sorted.
+//! numbers, so `[[first, count]]` usually says it in a few bytes. Only deliveries to two or
+//! more targets, all plain once their known socket ids are left out (`sockets.rs`), are
+//! stored this way, sorted.
 
 use serde::{Deserialize, Serialize};
 use switchboard_engine::observation::Target;
@@ -20,13 +21,11 @@ pub(super) enum Run {
     Many(u64, u64),
 }
 
-/// The runs of `targets`, when every one is plain; `None` otherwise (they stay as they are).
-pub(super) fn runs_of(targets: &[Target]) -> Option<Vec<Run>> {
-    if targets.len() < 2 || targets.iter().any(|t| t.socket.is_some() || t.reason.is_some()) {
-        return None;
+/// `conns` as runs, in order (they come sorted from the engine; sorted here otherwise).
+pub(super) fn runs_of(mut conns: Vec<u64>) -> Vec<Run> {
+    if !conns.is_sorted() {
+        conns.sort_unstable();
     }
-    let mut conns: Vec<u64> = targets.iter().map(|t| t.conn.0).collect();
-    conns.sort_unstable();
     let mut runs = Vec::new();
     let mut rest = conns.as_slice();
     while let Some(&first) = rest.first() {
@@ -34,7 +33,7 @@ pub(super) fn runs_of(targets: &[Target]) -> Option<Vec<Run>> {
         runs.push(if count == 1 { Run::One(first) } else { Run::Many(first, count as u64) });
         rest = &rest[count..];
     }
-    Some(runs)
+    runs
 }
 
 /// The plain targets `runs` stand for, in order.
@@ -68,21 +67,12 @@ mod tests {
 
     #[test]
     fn consecutive_connections_collapse_into_runs_and_come_back_sorted() {
-        let runs = runs_of(&plain(&[9, 3, 4, 5, 7, 12, 11, 10])).unwrap();
+        let runs = runs_of(vec![9, 3, 4, 5, 7, 12, 11, 10]);
         assert_eq!(runs, [Run::Many(3, 3), Run::One(7), Run::Many(9, 4)]);
         assert_eq!(serde_json::to_string(&runs).unwrap(), "[[3,3],7,[9,4]]");
         assert_eq!(targets_of(&runs), plain(&[3, 4, 5, 7, 9, 10, 11, 12]));
-        let thousand: Vec<u64> = (1..=1000).collect();
-        assert_eq!(runs_of(&plain(&thousand)).unwrap(), [Run::Many(1, 1000)]);
-    }
-
-    #[test]
-    fn targets_with_a_socket_or_a_reason_are_left_alone() {
-        let mut targets = plain(&[1, 2]);
-        targets[1].socket = Some(switchboard_proto::SocketId::parse("1.2").unwrap());
-        assert_eq!(runs_of(&targets), None);
-        assert_eq!(runs_of(&plain(&[1])), None, "one target is not worth it");
-        assert_eq!(runs_of(&[]), None);
+        assert_eq!(runs_of((1..=1000).collect()), [Run::Many(1, 1000)]);
+        assert_eq!(runs_of(vec![2, 4]), [Run::One(2), Run::One(4)]);
     }
 
     #[test]

@@ -18,6 +18,8 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
+use crate::socket_book::SocketBook;
+
 pub use self::error::StoreError;
 pub use self::records::{Cursor, Page, MAX_PAGE_LIMIT, SCAN_BOUND};
 pub use self::schema::SCHEMA_VERSION;
@@ -35,6 +37,8 @@ pub struct Store {
     path: PathBuf,
     /// The socket ids of the session last appended to (the one being recorded).
     names: Option<sockets::SocketNames>,
+    /// The socket ids of the open connections, for deliveries that come without them.
+    book: SocketBook,
 }
 
 impl std::fmt::Debug for Store {
@@ -53,7 +57,7 @@ impl Store {
         let mut conn = Connection::open(&path)
             .map_err(|source| StoreError::Open { path: path.clone(), source })?;
         schema::prepare(&mut conn, &path)?;
-        Ok(Self { conn, path, names: None })
+        Ok(Self { conn, path, names: None, book: SocketBook::default() })
     }
 
     /// The database file.

@@ -11,6 +11,7 @@ use super::conn_runs::{self, Run};
 use super::session::valid_name;
 use super::sockets::SocketNames;
 use super::{default_session_name, Matcher, SessionId, SessionInfo, Store, StoreError};
+use crate::socket_book::SocketBook;
 
 /// The most records one page (or one lookup by seqs) returns.
 pub const MAX_PAGE_LIMIT: usize = 10_000;
@@ -67,10 +68,20 @@ impl Store {
             _ => SocketNames::load(&self.conn, session)?,
         };
         let tx = self.conn.transaction()?;
-        insert_records(&tx, session, records.iter().map(|record| record.borrow()), &mut names)?;
+        let records = records.iter().map(|record| record.borrow());
+        insert_records(&tx, session, records, &mut names, &mut self.book)?;
         tx.commit()?;
         self.names = Some(names);
         Ok(())
+    }
+
+    /// Keeps track of the connections in records not recorded (no session is being recorded),
+    /// so that deliveries to them name them once a session starts.
+    pub fn pass_over<R: Borrow<Observation>>(&mut self, records: &[R]) {
+        for record in records {
+            self.book.learn(record.borrow());
+            self.book.forget_closed(record.borrow());
+        }
     }
 
     /// The socket ids stored for `session`.
@@ -189,7 +200,7 @@ impl Store {
         )?;
         let id = SessionId(tx.last_insert_rowid());
         let mut names = SocketNames::load(&tx, id)?;
-        insert_records(&tx, id, records.into_iter(), &mut names)?;
+        insert_records(&tx, id, records.into_iter(), &mut names, &mut SocketBook::default())?;
         tx.execute(
             "UPDATE sessions SET ended_at = COALESCE(?2, last_at, started_at) WHERE id = ?1",
             params![id.0, meta.ended_at],
@@ -233,6 +244,7 @@ fn insert_records<I>(
     session: SessionId,
     records: I,
     names: &mut SocketNames,
+    book: &mut SocketBook,
 ) -> Result<(), StoreError>
 where
     I: Iterator,
@@ -242,7 +254,7 @@ where
     let mut tally = Tally::default();
     for record in records {
         let record = record.borrow();
-        let (stored, runs) = names.stored(tx, record)?;
+        let (stored, runs) = names.stored(tx, record, book)?;
         let json = encode(&stored, runs.as_deref())
             .map_err(|source| StoreError::Encode { seq: record.seq, source })?;
         insert

@@ -3,6 +3,7 @@
 //! cost. Stored deliveries name connections by number only; reading fills the ids back in.
 
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 
 use rusqlite::{params, Connection, Transaction};
 use switchboard_engine::conn_map::ConnMap;
@@ -12,6 +13,7 @@ use switchboard_proto::SocketId;
 
 use super::conn_runs::{self, Run};
 use super::{SessionId, StoreError};
+use crate::socket_book::{self, SocketBook};
 
 /// The socket ids of one session's connections, as the `sockets` table holds them.
 #[derive(Debug, Clone)]
@@ -47,11 +49,25 @@ impl SocketNames {
     /// `record` as stored, learning (in `tx`) the names it brings that are not known yet: a
     /// delivery's targets lose the socket ids known here, and its reached connections
     /// become runs when they are all plain (`conn_runs.rs`). A connection keeps the first id
-    /// seen for it; a record naming another id keeps that id in its own JSON.
+    /// seen for it; a record naming another id keeps that id in its own JSON. Targets that
+    /// come without an id (as the hub sends them) get the one `book` has for them.
     pub(super) fn stored<'a>(
         &mut self,
         tx: &Transaction<'_>,
         record: &'a Observation,
+        book: &mut SocketBook,
+    ) -> Result<(Cow<'a, Observation>, Option<Vec<Run>>), StoreError> {
+        book.learn(record);
+        let stored = self.stored_in(tx, record, book);
+        book.forget_closed(record);
+        stored
+    }
+
+    fn stored_in<'a>(
+        &mut self,
+        tx: &Transaction<'_>,
+        record: &'a Observation,
+        book: &SocketBook,
     ) -> Result<(Cow<'a, Observation>, Option<Vec<Run>>), StoreError> {
         if let (Some(conn), Some(socket)) = (record.conn, &record.socket) {
             self.learn(tx, conn, socket)?;
@@ -59,11 +75,8 @@ impl SocketNames {
         let Detail::Delivery { raw, reached, skipped, not_subscribed_more } = &record.detail else {
             return Ok((Cow::Borrowed(record), None));
         };
-        let (mut reached, skipped) = (self.strip(tx, reached)?, self.strip(tx, skipped)?);
-        let runs = conn_runs::runs_of(&reached);
-        if runs.is_some() {
-            reached.clear();
-        }
+        let (reached, runs) = self.stored_reached(tx, reached, book)?;
+        let skipped = self.strip(tx, skipped, book)?;
         let not_subscribed_more = *not_subscribed_more;
         let detail = Detail::Delivery { raw: raw.clone(), reached, skipped, not_subscribed_more };
         let stored = Observation {
@@ -82,18 +95,51 @@ impl SocketNames {
         Ok((Cow::Owned(stored), runs))
     }
 
+    /// A delivery's reached targets as stored: as runs when each is plain once its known id is
+    /// left out (the usual fan-out, in one pass), otherwise as [`Self::strip`] leaves them.
+    fn stored_reached(
+        &mut self,
+        tx: &Transaction<'_>,
+        targets: &[Target],
+        book: &SocketBook,
+    ) -> Result<(Vec<Target>, Option<Vec<Run>>), StoreError> {
+        if targets.len() >= 2 {
+            let mut conns = Vec::with_capacity(targets.len());
+            for target in targets {
+                if target.reason.is_some() || !self.is_known(tx, target, book)? {
+                    return Ok((self.strip(tx, targets, book)?, None));
+                }
+                conns.push(target.conn.0);
+            }
+            return Ok((Vec::new(), Some(conn_runs::runs_of(conns))));
+        }
+        Ok((self.strip(tx, targets, book)?, None))
+    }
+
+    /// Whether `target` is stored without a socket id: it has none, or the one known for it.
+    fn is_known(
+        &mut self,
+        tx: &Transaction<'_>,
+        target: &Target,
+        book: &SocketBook,
+    ) -> Result<bool, StoreError> {
+        match (&target.socket, book.get(target.conn)) {
+            (Some(socket), _) => Ok(self.learn(tx, target.conn, socket)?.same_as(socket)),
+            (None, Some(socket)) => self.learn(tx, target.conn, socket).map(|_| true),
+            (None, None) => Ok(true),
+        }
+    }
+
     /// The targets as stored: without the socket ids known (or learned now) for them.
     fn strip(
         &mut self,
         tx: &Transaction<'_>,
         targets: &[Target],
+        book: &SocketBook,
     ) -> Result<Vec<Target>, StoreError> {
         let mut stored = Vec::with_capacity(targets.len());
         for target in targets {
-            let known = match &target.socket {
-                Some(socket) => self.learn(tx, target.conn, socket)? == socket,
-                None => false,
-            };
+            let known = self.is_known(tx, target, book)?;
             let socket = if known { None } else { target.socket.clone() };
             stored.push(Target { conn: target.conn, socket, reason: target.reason });
         }
@@ -107,32 +153,21 @@ impl SocketNames {
         conn: ConnId,
         socket: &SocketId,
     ) -> Result<&SocketId, StoreError> {
-        if !self.names.contains_key(&conn) {
-            tx.prepare_cached(
-                "INSERT OR IGNORE INTO sockets (session_id, conn, socket) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![self.session.0, conn.0, socket.as_str()])?;
-            self.names.insert(conn, socket.clone());
+        let session = self.session;
+        match self.names.entry(conn) {
+            Entry::Occupied(known) => Ok(known.into_mut()),
+            Entry::Vacant(unknown) => {
+                tx.prepare_cached(
+                    "INSERT OR IGNORE INTO sockets (session_id, conn, socket) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![session.0, conn.0, socket.as_str()])?;
+                Ok(unknown.insert(socket.clone()))
+            }
         }
-        Ok(&self.names[&conn])
     }
 
     /// Fills in the socket ids of a stored delivery's targets.
     pub(super) fn fill(&self, record: &mut Observation) {
-        for target in targets_mut(record) {
-            if target.socket.is_none() {
-                target.socket = self.names.get(&target.conn).cloned();
-            }
-        }
+        socket_book::name_targets(record, &self.names);
     }
-}
-
-fn targets_mut(record: &mut Observation) -> impl Iterator<Item = &mut Target> {
-    let lists = match &mut record.detail {
-        Detail::Delivery { reached, skipped, .. } => {
-            Some(reached.iter_mut().chain(skipped.iter_mut()))
-        }
-        _ => None,
-    };
-    lists.into_iter().flatten()
 }

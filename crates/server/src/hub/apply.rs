@@ -58,18 +58,15 @@ impl Hub {
         }
     }
 
-    /// The record with its sockets named by their public ids; none when nobody listens.
+    /// The record with its connection's socket named by its public id; none when nobody
+    /// listens. A delivery's targets are left unnamed: a fan-out names 1,000, and the
+    /// recorder names them where they are read, from the records that open connections.
     fn named(&self, mut observation: Observation) -> Option<Arc<Observation>> {
         if self.bus.receiver_count() == 0 {
             return None;
         }
         if let Some(conn) = observation.conn {
             observation.socket = self.sockets.get(&conn).cloned();
-        }
-        if let Detail::Delivery { reached, skipped, .. } = &mut observation.detail {
-            for target in reached.iter_mut().chain(skipped.iter_mut()) {
-                target.socket = self.sockets.get(&target.conn).cloned();
-            }
         }
         Some(Arc::new(observation))
     }
