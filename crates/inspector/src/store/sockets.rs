@@ -123,11 +123,15 @@ impl SocketNames {
         target: &Target,
         book: &SocketBook,
     ) -> Result<bool, StoreError> {
-        match (&target.socket, book.get(target.conn)) {
-            (Some(socket), _) => Ok(self.learn(tx, target.conn, socket)?.same_as(socket)),
-            (None, Some(socket)) => self.learn(tx, target.conn, socket).map(|_| true),
-            (None, None) => Ok(true),
+        if let Some(socket) = &target.socket {
+            return Ok(self.learn(tx, target.conn, socket)?.same_as(socket));
         }
+        if !self.names.contains_key(&target.conn) {
+            if let Some(socket) = book.get(target.conn) {
+                self.learn(tx, target.conn, socket)?;
+            }
+        }
+        Ok(true)
     }
 
     /// The targets as stored: without the socket ids known (or learned now) for them.
