@@ -38,8 +38,8 @@ impl SocketBook {
         conn_map::shrink_if_sparse(&mut self.names);
     }
 
-    pub(crate) fn get(&self, conn: ConnId) -> Option<&SocketId> {
-        self.names.get(&conn)
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (ConnId, &SocketId)> {
+        self.names.iter().map(|(conn, socket)| (*conn, socket))
     }
 
     /// `record` with its delivery targets named; the record itself when there is nothing to add.

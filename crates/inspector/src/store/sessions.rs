@@ -4,6 +4,7 @@
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::session::valid_name;
+use super::sockets::SocketNames;
 use super::{default_session_name, Retention, SessionId, SessionInfo, Store, StoreError};
 
 const SESSION_COLUMNS: &str =
@@ -25,7 +26,8 @@ fn session_from_row(row: &Row<'_>) -> rusqlite::Result<SessionInfo> {
 }
 
 impl Store {
-    /// Starts a session at `started_at` (unix ms); `None` names it after its start time.
+    /// Starts a session at `started_at` (unix ms); `None` names it after its start time. The
+    /// socket ids of the connections open now (as appended records tell) are stored with it.
     pub fn create_session(
         &mut self,
         name: Option<&str>,
@@ -35,11 +37,16 @@ impl Store {
             Some(name) => valid_name(name)?.to_owned(),
             None => default_session_name(started_at),
         };
-        self.conn.execute(
+        let tx = self.conn.transaction()?;
+        tx.execute(
             "INSERT INTO sessions (name, created_at, started_at) VALUES (?1, ?2, ?2)",
             params![name, started_at],
         )?;
-        self.session(SessionId(self.conn.last_insert_rowid()))
+        let names = SocketNames::seeded(&tx, SessionId(tx.last_insert_rowid()), &self.book)?;
+        tx.commit()?;
+        let session = names.session();
+        self.names = Some(names);
+        self.session(session)
     }
 
     /// Marks a session ended at `ended_at`; a session already ended keeps its first end.

@@ -46,11 +46,26 @@ impl SocketNames {
         self.session
     }
 
+    /// The names of a session that starts now: every connection open (in `book`) is stored
+    /// for it, as deliveries name their targets by number only.
+    pub(super) fn seeded(
+        tx: &Transaction<'_>,
+        session: SessionId,
+        book: &SocketBook,
+    ) -> Result<Self, StoreError> {
+        let mut seeded = Self { session, names: ConnMap::default() };
+        for (conn, socket) in book.iter() {
+            seeded.learn(tx, conn, socket)?;
+        }
+        Ok(seeded)
+    }
+
     /// `record` as stored, learning (in `tx`) the names it brings that are not known yet: a
     /// delivery's targets lose the socket ids known here, and its reached connections
     /// become runs when they are all plain (`conn_runs.rs`). A connection keeps the first id
-    /// seen for it; a record naming another id keeps that id in its own JSON. Targets that
-    /// come without an id (as the hub sends them) get the one `book` has for them.
+    /// seen for it; a record naming another id keeps that id in its own JSON. Targets without
+    /// an id (as the hub sends them) need no lookup: every open connection is named in the
+    /// session, by the record that opened it or when the session started (`seeded`).
     pub(super) fn stored<'a>(
         &mut self,
         tx: &Transaction<'_>,
@@ -58,7 +73,7 @@ impl SocketNames {
         book: &mut SocketBook,
     ) -> Result<(Cow<'a, Observation>, Option<Vec<Run>>), StoreError> {
         book.learn(record);
-        let stored = self.stored_in(tx, record, book);
+        let stored = self.stored_in(tx, record);
         book.forget_closed(record);
         stored
     }
@@ -67,7 +82,6 @@ impl SocketNames {
         &mut self,
         tx: &Transaction<'_>,
         record: &'a Observation,
-        book: &SocketBook,
     ) -> Result<(Cow<'a, Observation>, Option<Vec<Run>>), StoreError> {
         if let (Some(conn), Some(socket)) = (record.conn, &record.socket) {
             self.learn(tx, conn, socket)?;
@@ -75,8 +89,8 @@ impl SocketNames {
         let Detail::Delivery { raw, reached, skipped, not_subscribed_more } = &record.detail else {
             return Ok((Cow::Borrowed(record), None));
         };
-        let (reached, runs) = self.stored_reached(tx, reached, book)?;
-        let skipped = self.strip(tx, skipped, book)?;
+        let (reached, runs) = self.stored_reached(tx, reached)?;
+        let skipped = self.strip(tx, skipped)?;
         let not_subscribed_more = *not_subscribed_more;
         let detail = Detail::Delivery { raw: raw.clone(), reached, skipped, not_subscribed_more };
         let stored = Observation {
@@ -101,37 +115,26 @@ impl SocketNames {
         &mut self,
         tx: &Transaction<'_>,
         targets: &[Target],
-        book: &SocketBook,
     ) -> Result<(Vec<Target>, Option<Vec<Run>>), StoreError> {
         if targets.len() >= 2 {
             let mut conns = Vec::with_capacity(targets.len());
             for target in targets {
-                if target.reason.is_some() || !self.is_known(tx, target, book)? {
-                    return Ok((self.strip(tx, targets, book)?, None));
+                if target.reason.is_some() || !self.is_known(tx, target)? {
+                    return Ok((self.strip(tx, targets)?, None));
                 }
                 conns.push(target.conn.0);
             }
             return Ok((Vec::new(), Some(conn_runs::runs_of(conns))));
         }
-        Ok((self.strip(tx, targets, book)?, None))
+        Ok((self.strip(tx, targets)?, None))
     }
 
     /// Whether `target` is stored without a socket id: it has none, or the one known for it.
-    fn is_known(
-        &mut self,
-        tx: &Transaction<'_>,
-        target: &Target,
-        book: &SocketBook,
-    ) -> Result<bool, StoreError> {
-        if let Some(socket) = &target.socket {
-            return Ok(self.learn(tx, target.conn, socket)?.same_as(socket));
+    fn is_known(&mut self, tx: &Transaction<'_>, target: &Target) -> Result<bool, StoreError> {
+        match &target.socket {
+            Some(socket) => Ok(self.learn(tx, target.conn, socket)?.same_as(socket)),
+            None => Ok(true),
         }
-        if !self.names.contains_key(&target.conn) {
-            if let Some(socket) = book.get(target.conn) {
-                self.learn(tx, target.conn, socket)?;
-            }
-        }
-        Ok(true)
     }
 
     /// The targets as stored: without the socket ids known (or learned now) for them.
@@ -139,11 +142,10 @@ impl SocketNames {
         &mut self,
         tx: &Transaction<'_>,
         targets: &[Target],
-        book: &SocketBook,
     ) -> Result<Vec<Target>, StoreError> {
         let mut stored = Vec::with_capacity(targets.len());
         for target in targets {
-            let known = self.is_known(tx, target, book)?;
+            let known = self.is_known(tx, target)?;
             let socket = if known { None } else { target.socket.clone() };
             stored.push(Target { conn: target.conn, socket, reason: target.reason });
         }
