@@ -10,10 +10,12 @@ use super::Predicate;
 use crate::store::MAX_PAGE_LIMIT;
 
 /// The most a ring holds, counting each record as 1 plus the connections its delivery names:
-/// a delivery to 1,000 subscribers (~24 KB) weighs like 1,000 small records, so a busy
-/// fan-out keeps the ring to tens of megabytes instead of gigabytes. (Everything recorded is
-/// still in the session on disk.)
-const MAX_WEIGHT: usize = 2_000_000;
+/// a delivery to 1,000 subscribers (~32 KB in memory) weighs like 1,000 small records, so a
+/// busy fan-out keeps the ring to about 250 such deliveries, under 10 MB, while 100,000
+/// small records still fit. Less to hold is also less to free cold: dropping a delivery
+/// evicted long after it was made missed the cache. (Everything recorded is still in the
+/// session on disk.)
+const MAX_WEIGHT: usize = 250_000;
 
 /// Owned by the bus reader task; others ask it through the task's command channel.
 #[derive(Debug)]
