@@ -1,8 +1,9 @@
 //! Socket ids for delivery targets, filled in where records are read, not where they are made.
 //!
 //! The hub names only a record's own connection. A fan-out to 1,000 subscribers would
-//! otherwise cost 1,000 lookups and reference counts per event whether or not anyone looks;
-//! the ring, the live feed and the store name targets from a book of the open connections.
+//! otherwise cost 1,000 lookups and reference counts per event whether or not anyone looks.
+//! The recorder's reader task names ring pages and live batches from a book of connections;
+//! the store keeps one too, to store the open connections' ids when a session starts.
 
 use std::sync::Arc;
 

@@ -46,7 +46,8 @@ pub(super) struct Reader {
     pub ring: Ring,
     /// The socket ids of the connections records in the ring may name.
     pub book: SocketBook,
-    /// Connections whose close record has left the ring, to forget once nothing pending names them.
+    /// Connections whose close record has left the ring: forgotten once the pending live
+    /// batch, which may still name them, has gone out.
     pub evicted_closes: Vec<ConnId>,
     pub live: broadcast::Sender<LiveBatch>,
     pub live_pending: Vec<Arc<Observation>>,
@@ -169,6 +170,7 @@ impl Reader {
 
     /// Sends the pending live batch; a subscriber that falls `live_capacity` batches behind
     /// gets `Lagged(batches)` from its receiver.
+    ///
     /// Records go out with their delivery targets named (`socket_book`); a connection whose
     /// close has left the ring is forgotten only after that, as nothing pending names it then.
     fn publish_live(&mut self) {
