@@ -8,10 +8,10 @@
 #   4. writes the medians, the ratios and the machine into docs/benchmarks.md (between the
 #      bench-compare markers; the rest of the page is left alone).
 #
-#   bash scripts/bench-compare.sh                  the full comparison (~20 min)
+#   bash scripts/bench-compare.sh                  the full comparison (~16 min, built)
 #   ROUNDS=1 DURATION=5s bash scripts/bench-compare.sh     a quicker one
 #
-# Knobs (environment): ROUNDS=3 DURATION=10s WARMUP=2s SUBSCRIBERS=1000 PAYLOAD=200 WINDOW=16
+# Knobs (environment): ROUNDS=5 DURATION=10s WARMUP=2s SUBSCRIBERS=1000 PAYLOAD=200 WINDOW=16
 # IDLE_CONNECTIONS=10000 CHURN_WORKERS=50 PAIRS=100 SERVER_CPU=0 BENCH_CPU=1
 # SWITCHBOARD_BIN (skip the build) SOCKUDO_BIN (skip the install) OUT=docs/benchmarks.md
 set -euo pipefail
@@ -22,7 +22,9 @@ cd "$ROOT"
 source scripts/bench-lib.sh
 trap bench_cleanup EXIT
 
-ROUNDS="${ROUNDS:-3}"
+# Five rounds by default: the machine drifts between runs, and the recording and fixed-rate
+# margins are smaller than one run's drift, so a median of fewer rounds swings across them.
+ROUNDS="${ROUNDS:-5}"
 DURATION="${DURATION:-10s}"
 WARMUP="${WARMUP:-2s}"
 SUBSCRIBERS="${SUBSCRIBERS:-1000}"
