@@ -14,7 +14,7 @@ use switchboard_proto::SocketId;
 
 /// The socket id of each connection, learned from the records that carry one: every record
 /// about a connection does, starting with the one that opens it.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub(crate) struct SocketBook {
     names: ConnMap<SocketId>,
 }
@@ -51,13 +51,8 @@ impl SocketBook {
             return Arc::clone(record);
         }
         let mut named = Observation::clone(record);
-        self.fill(&mut named);
+        name_targets(&mut named, &self.names);
         Arc::new(named)
-    }
-
-    /// Names the targets of `record` that have no socket id and are in the book.
-    pub(crate) fn fill(&self, record: &mut Observation) {
-        name_targets(record, &self.names);
     }
 }
 
